@@ -177,6 +177,7 @@ class DeviceOp(IRDLOperation):
     injection_queue = prop_def(IntegerAttr[I64])
     dram_bytes_per_cycle = prop_def(FloatAttr[Float64Type])
     dram_latency = prop_def(IntegerAttr[I64])
+    pe_buffer_bytes = opt_prop_def(IntegerAttr[I64])
     memory_compute = opt_prop_def(UnitAttr)
     traits = traits_def(SymbolOpInterface())
     irdl_options = (ParsePropInAttrDict(),)
@@ -188,7 +189,8 @@ class DeviceOp(IRDLOperation):
     def __init__(self, name: str, width: int, height: int, memory_pes: Sequence[tuple[int, int]], *,
                  link_bits: int = 1024, flit_bits: int = 1024, word_bits: int = 8, macs_per_cycle: int = 256,
                  num_vcs: int = 4, vc_buf_flits: int = 4, injection_queue: int = 16,
-                 dram_bytes_per_cycle: float = 64.0, dram_latency: int = 100, memory_compute: bool = True):
+                 dram_bytes_per_cycle: float = 64.0, dram_latency: int = 100, memory_compute: bool = True,
+                 pe_buffer_bytes: int = 131072):
         i = lambda v: IntegerAttr(v, 64)  # noqa: E731
         props: dict[str, Attribute] = {
             "sym_name": StringAttr(name), "width": i(width), "height": i(height),
@@ -198,6 +200,7 @@ class DeviceOp(IRDLOperation):
             "injection_queue": i(injection_queue),
             "dram_bytes_per_cycle": FloatAttr(float(dram_bytes_per_cycle), Float64Type()),
             "dram_latency": i(dram_latency),
+            "pe_buffer_bytes": i(pe_buffer_bytes),
         }
         if memory_compute:
             props["memory_compute"] = UnitAttr()
@@ -207,6 +210,11 @@ class DeviceOp(IRDLOperation):
     @property
     def mesh(self) -> tuple[int, int]:
         return (self.width.value.data, self.height.value.data)
+
+    @property
+    def buffer_bytes(self) -> int:
+        """Per-PE buffer capacity (the worker's tiles must fit, double-buffered)."""
+        return self.pe_buffer_bytes.value.data if self.pe_buffer_bytes is not None else 131072
 
     @property
     def memory(self) -> list[tuple[int, int]]:
@@ -233,6 +241,10 @@ class DeviceOp(IRDLOperation):
             v = getattr(self, field).value.data
             if v < 1:
                 raise VerifyException(f"'chip.device' {field} ({v}) must be at least 1")
+        if self.pe_buffer_bytes is not None and self.pe_buffer_bytes.value.data < 1:
+            raise VerifyException(
+                f"'chip.device' pe_buffer_bytes ({self.pe_buffer_bytes.value.data}) must be at least 1"
+            )
         if self.dram_bytes_per_cycle.value.data <= 0:
             raise VerifyException(
                 f"'chip.device' dram_bytes_per_cycle ({self.dram_bytes_per_cycle.value.data}) must be positive"

@@ -1,0 +1,184 @@
+"""`dataflow-search`: tensor_op -> tiled_subop. Every layer is split into sources, K workers and a sink.
+
+The mapping search and the sub-operator extraction are plain Python (`passes.subops`); this pass turns
+the IR into problems and the plans back into IR. Plans are cached on disk, keyed by a hash of the
+problem, the device parameters that matter and the options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import (
+    DictionaryAttr,
+    FloatAttr,
+    Float64Type,
+    IntegerAttr,
+    ModuleOp,
+    StringAttr,
+    SymbolRefAttr,
+    UnitAttr,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from focus_dialects import tensor_op, tiled_subop
+from focus_dialects.chip import DeviceOp, find_device
+from focus_dialects.subop_common import StreamType, i64
+from focus_tools.errors import FocusError
+from passes import subops
+
+CACHE_VERSION = "1"
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("FOCUS_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "focus"
+
+
+def _stat_attr(v) -> Attribute:
+    if isinstance(v, bool):
+        return IntegerAttr(int(v), 1)
+    if isinstance(v, int):
+        return IntegerAttr(v, 64)
+    if isinstance(v, float):
+        return FloatAttr(v, Float64Type())
+    return StringAttr(str(v))
+
+
+def module_batch(module: ModuleOp) -> int:
+    attr = module.attributes.get("focus.batch")
+    return attr.value.data if isinstance(attr, IntegerAttr) else 1
+
+
+@dataclass(frozen=True)
+class DataflowSearchPass(ModulePass):
+    """Split every `tensor_op.layer` into `tiled_subop` sources, workers and a sink."""
+
+    name = "dataflow-search"
+
+    objective: str = "delay"
+    engine: str = "focus"
+    seed: int = 0
+    time_budget: float = 1.0
+    cache: bool = True
+    cache_dir: str = ""
+
+    def _plan(self, problem, workers: int, dev: DeviceOp) -> subops.LayerPlan:
+        if self.engine != "focus":
+            raise FocusError(f"dataflow-search: engine '{self.engine}' is not available (valid: focus)")
+        word_bytes = max(1, dev.word_bits.value.data // 8)
+        buffer_words = dev.buffer_bytes // word_bytes
+        link_words = dev.link_bits.value.data / dev.word_bits.value.data
+        macs = dev.macs_per_cycle.value.data
+        key = hashlib.sha256(json.dumps(
+            [CACHE_VERSION, problem.to_text(), workers, macs, buffer_words, link_words, self.objective,
+             self.engine, self.seed], sort_keys=True).encode()).hexdigest()
+        path = Path(self.cache_dir or default_cache_dir()) / "dataflow" / f"{key}.json"
+        if self.cache and path.is_file():
+            try:
+                data = json.loads(path.read_text())
+                mapping = subops.TopLevelMapping(
+                    tuple(map(tuple, data["spatial"])), tuple(map(tuple, data["temporal"])),
+                    tuple(map(tuple, data["lanes"])))
+                return subops.plan_layer(problem, mapping, macs_per_cycle=macs)
+            except (OSError, ValueError, KeyError, TypeError):
+                pass  # a damaged cache entry is recomputed
+        plan = subops.search_top_level(problem, workers, macs_per_cycle=macs, buffer_words=buffer_words,
+                                       link_words_per_cycle=link_words, objective=self.objective)
+        if self.cache:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".tmp{os.getpid()}")
+                m = plan.mapping
+                tmp.write_text(json.dumps({"spatial": m.spatial, "temporal": m.temporal, "lanes": m.lanes}))
+                tmp.replace(path)
+            except OSError:
+                pass  # the cache is an optimisation only
+        return plan
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.objective not in ("delay", "energy", "edp"):
+            raise FocusError(f"dataflow-search: objective '{self.objective}' is not one of delay, energy, edp")
+        dev = find_device(op)
+        if dev is None:
+            raise FocusError("dataflow-search: the module has no chip.device op")
+        batch = module_batch(op)
+        outputs: set[SSAValue] = {o.value for o in op.ops if isinstance(o, tensor_op.OutputOp)}
+        produced: dict[SSAValue, SSAValue] = {}  # tensor_op layer result -> tiled sink result
+        for layer in [o for o in op.ops if isinstance(o, tensor_op.LayerOp)]:
+            problem = layer.layer_problem
+            name = layer.sym_name.data
+            cores = layer.cores.value.data
+            w, h = dev.mesh
+            if cores > w * h:
+                raise FocusError(f"'tensor_op.layer' @{name} asks for {cores} cores, the {w}x{h} mesh has {w * h} PEs")
+            plan = self._plan(problem, cores, dev)
+            new_ops: list[Operation] = []
+            ref = SymbolRefAttr(name)
+            stats = {k: _stat_attr(v) for k, v in plan.stats.items()}
+            lay = tiled_subop.LayerOp.create(properties={
+                "sym_name": StringAttr(name), "kind": layer.kind, "model": layer.model,
+                "workers": i64(len(plan.workers)), "cycles": i64(plan.cycles), "macs": i64(plan.macs),
+                "batch": i64(batch), "mapping": StringAttr(plan.mapping.text()),
+            }, attributes={"stats": DictionaryAttr(stats)})
+            new_ops.append(lay)
+            bound = dict(zip(layer.bound_spaces, layer.inputs))
+            worker_inputs: dict[int, list[SSAValue]] = {wp.index: [] for wp in plan.workers}
+            for ds in problem.input_spaces:
+                streams = plan.input_streams[ds.name]
+                types = [StreamType(ds.name, s.words, s.transfers) for s in streams]
+                props: dict[str, Attribute] = {
+                    "sym_name": StringAttr(f"{name}.src.{ds.name}"), "layer": ref, "space": StringAttr(ds.name),
+                    "iterations": i64(plan.iterations), "cycles": i64(0),
+                }
+                operands: list[SSAValue] = []
+                value = bound.get(ds.name)
+                if value is not None and value in produced:
+                    operands = [produced[value]]
+                else:
+                    props["memory"] = UnitAttr()
+                src = tiled_subop.SourceOp.create(operands=operands, result_types=types, properties=props)
+                new_ops.append(src)
+                for s, res in zip(streams, src.results):
+                    for wi in s.consumers:
+                        worker_inputs[wi].append(res)
+            sink_inputs = []
+            for wp, out in zip(plan.workers, plan.output_streams):
+                ins = worker_inputs[wp.index]
+                wop = tiled_subop.WorkerOp.create(
+                    operands=ins,
+                    result_types=[StreamType(out.space, out.words, out.transfers)],
+                    properties={
+                        "sym_name": StringAttr(f"{name}.w{wp.index}"), "layer": ref, "index": i64(wp.index),
+                        "iterations": i64(wp.iterations), "cycles": i64(wp.cycles_per_iteration),
+                        "macs": i64(wp.macs), "buffer": i64(wp.buffer_words),
+                    })
+                new_ops.append(wop)
+                sink_inputs.append(wop.results[0])
+            sprops: dict[str, Attribute] = {"sym_name": StringAttr(f"{name}.sink"), "layer": ref}
+            if plan.reduce:
+                sprops["reduce"] = UnitAttr()
+            if layer.out in outputs:
+                sprops["writeback"] = UnitAttr()
+            sink = tiled_subop.SinkOp.create(operands=sink_inputs, result_types=[layer.out.type], properties=sprops)
+            new_ops.append(sink)
+            produced[layer.out] = sink.results[0]
+            for nop in new_ops:
+                op.body.block.insert_op_before(nop, layer)
+        # the tensor_op ops are now dead: erase them (consumers first)
+        for o in reversed(list(op.ops)):
+            if isinstance(o, tensor_op.OutputOp):
+                o.detach()
+                o.erase()
+        for o in reversed(list(op.ops)):
+            if isinstance(o, (tensor_op.LayerOp, tensor_op.InputOp)):
+                o.detach()
+                o.erase(safe_erase=False)
