@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 from focus_tools.errors import FocusError
 from passes.placement.layouts import hilbert_order, snake_order
@@ -43,11 +43,12 @@ def assign_sources(problem: PlacementProblem, pe_of: dict[str, PE]) -> dict[str,
         msgs = out_msgs.get(g.name, [])
         dst_pes = [pe_of[d] for m in msgs for d in m.dsts if d in pe_of]
 
-        def key(pe: PE) -> tuple[int, int, int]:
-            dist = sum(abs(pe[0] - x) + abs(pe[1] - y) for x, y in dst_pes)
-            return load[pe], dist, problem.pe_id(pe)
-
-        best = min(problem.memory_pes, key=key)
+        best = min(
+            problem.memory_pes,
+            key=lambda pe, dst_pes=dst_pes: (
+                load[pe], sum(abs(pe[0] - x) + abs(pe[1] - y) for x, y in dst_pes), problem.pe_id(pe)
+            ),
+        )
         load[best] += sum(m.volume for m in msgs)
         result[g.name] = best
     return result

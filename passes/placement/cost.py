@@ -16,8 +16,8 @@ All terms are integers, so the estimate is exact and order-independent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from focus_tools.errors import FocusError
 from passes.placement.problem import PE, Placement, PlacementProblem

@@ -7,8 +7,8 @@ PE) come in task order; messages carry traffic between groups in flits (summed o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from focus_tools.errors import FocusError
 
@@ -168,7 +168,7 @@ class Placement:
 
     @staticmethod
     def build(problem: PlacementProblem, strategy: str, seed: int, pe_of: Mapping[str, PE],
-              stats: Mapping[str, object] | None = None) -> "Placement":
+              stats: Mapping[str, object] | None = None) -> Placement:
         ordered = {g.name: tuple(pe_of[g.name]) for g in problem.groups}
         by_pe: dict[PE, list[str]] = {}
         compute_count: dict[PE, int] = {}
