@@ -111,7 +111,7 @@ def lane_roles(problem: Problem) -> tuple[str | None, str | None]:
     ins = [ds for ds in problem.input_spaces]
     red = _reduction_dims(problem)
     # the classic conv names: C (input channels, also depthwise channels) and M (output channels)
-    if "C" in problem.dims or "M" in problem.dims:
+    if "C" in problem.dims:
         return ("C" if "C" in problem.dims else None), ("M" if "M" in problem.dims else None)
     c_role = m_role = None
     if c_role is None:
@@ -382,5 +382,44 @@ def search_top_level(problem: Problem, workers: int, *, macs_per_cycle: int, buf
     temporal = _temporal_for(problem, ext, buffer_words)
     role_names = lane_roles(problem)
     lane_map = tuple((r, n) for r, n in zip(role_names, lanes) if r is not None)
-    return plan_layer(problem, TopLevelMapping(tuple(spatial), temporal, lane_map), macs_per_cycle=macs_per_cycle,
-                      word_bits=word_bits)
+    best_plan = None
+    for cand in _pipelined_variants(problem, ext, temporal):
+        plan = plan_layer(problem, TopLevelMapping(tuple(spatial), cand, lane_map), macs_per_cycle=macs_per_cycle,
+                          word_bits=word_bits)
+        key = (estimated_delay(plan, link_words_per_cycle), plan.iterations)
+        if best_plan is None or key < best_plan[0]:
+            best_plan = (key, plan)
+    assert best_plan is not None
+    return best_plan[1]
+
+
+def estimated_delay(plan: LayerPlan, link_words_per_cycle: float) -> float:
+    """Pipeline estimate: first tiles in, steady state (compute vs. source and sink links), last tile out."""
+    fill = sum(s.words for ss in plan.input_streams.values() for s in ss) / link_words_per_cycle
+    src_total = sum(s.words * s.transfers for ss in plan.input_streams.values() for s in ss)
+    out_total = sum(s.words * s.transfers for s in plan.output_streams)
+    steady = max(plan.cycles, src_total / link_words_per_cycle, out_total / link_words_per_cycle)
+    drain = max((s.words for s in plan.output_streams), default=0) / link_words_per_cycle
+    return fill + steady + drain
+
+
+def _pipelined_variants(problem: Problem, extents: Mapping[str, int],
+                        temporal: tuple[tuple[str, int], ...]) -> list[tuple[tuple[str, int], ...]]:
+    """The buffer-fitting tiling and finer ones (outer output dims split further) that pipeline better."""
+    out = [temporal]
+    red = _reduction_dims(problem)
+    base = dict(temporal)
+    order = [d for d in problem.dims if d not in red] + [d for d in problem.dims if d in red]
+    for d in problem.dims:
+        if d in red or extents[d] <= 1:
+            continue
+        for mult in (2, 4, 8, 16, 32):
+            f = min(extents[d], base.get(d, 1) * mult)
+            if f == base.get(d, 1):
+                continue
+            cand = dict(base)
+            cand[d] = f
+            variant = tuple((x, cand[x]) for x in order if cand.get(x, 1) > 1)
+            if variant not in out:
+                out.append(variant)
+    return out
