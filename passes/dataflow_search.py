@@ -70,6 +70,7 @@ class DataflowSearchPass(ModulePass):
     time_budget: float = 1.0
     cache: bool = True
     cache_dir: str = ""
+    writeback: bool = True
 
     def _plan(self, problem, workers: int, dev: DeviceOp) -> subops.LayerPlan:
         if self.engine != "focus":
@@ -166,7 +167,7 @@ class DataflowSearchPass(ModulePass):
             sprops: dict[str, Attribute] = {"sym_name": StringAttr(f"{name}.sink"), "layer": ref}
             if plan.reduce:
                 sprops["reduce"] = UnitAttr()
-            if layer.out in outputs:
+            if self.writeback and layer.out in outputs:
                 sprops["writeback"] = UnitAttr()
             sink = tiled_subop.SinkOp.create(operands=sink_inputs, result_types=[layer.out.type], properties=sprops)
             new_ops.append(sink)
