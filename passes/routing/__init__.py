@@ -30,7 +30,14 @@ by routed-message-check); `search.search_routes` (anneal / evolve over routes an
 """
 
 from passes.routing.algorithms import MINIMAL, MULTICAST, UNICAST, multicast_route, route_message
-from passes.routing.contention import Message, Schedule, contention_schedule, flit_hops, link_loads, max_link_load
+from passes.routing.contention import (
+    Message,
+    Schedule,
+    contention_schedule,
+    flit_hops,
+    link_loads,
+    max_link_load,
+)
 from passes.routing.deadlock import VC_CLASSES, assign_vc, assign_vc_classes, deadlock_cycles, find_cycle
 from passes.routing.mesh import Coord, Link, Mesh, fmt_link, fmt_pe
 from passes.routing.search import METHODS, SearchResult, candidate_routes, search_routes
@@ -38,10 +45,10 @@ from passes.routing.trees import Copy, Route, TreeError, analyze_tree, reached_p
 from passes.routing.waypoints import waypoint_route
 
 __all__ = [
+    "METHODS",
     "MINIMAL",
     "MULTICAST",
     "UNICAST",
-    "METHODS",
     "VC_CLASSES",
     "Coord",
     "Copy",

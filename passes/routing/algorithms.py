@@ -10,7 +10,7 @@ rpm, bam, whirl (multicast); steiner with minimal=True. The plain greedy steiner
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from focus_tools.errors import FocusError
 from passes.routing.deadlock import assign_vc, fitting_classes
@@ -24,7 +24,7 @@ from passes.routing.mesh import (
     xy_nodes,
     yx_nodes,
 )
-from passes.routing.trees import Route, canonical_links, is_minimal, make_copy, prune, root_path
+from passes.routing.trees import Route, is_minimal, make_copy, prune, root_path
 
 LinkLoad = Mapping[Link, float]
 

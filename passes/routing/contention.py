@@ -17,8 +17,8 @@ import bisect
 import heapq
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 from focus_tools.errors import FocusError
 from passes.routing.mesh import Coord, Link
@@ -64,7 +64,7 @@ class Schedule:
 class _Timeline:
     """Disjoint busy intervals of one resource, sorted."""
 
-    __slots__ = ("starts", "ends")
+    __slots__ = ("ends", "starts")
 
     def __init__(self) -> None:
         self.starts: list[float] = []
@@ -94,7 +94,7 @@ def check_messages(messages: Sequence[Message]) -> None:
     """FocusError if `after` names an unknown message or the dependencies have a cycle."""
     names = {m.name for m in messages}
     if len(names) != len(messages):
-        dup = sorted(n for n in names if sum(m.name == n for m in messages) > 1)[0]
+        dup = min(n for n in names if sum(m.name == n for m in messages) > 1)
         raise FocusError(f"message {dup}: name used twice, message names must be unique")
     for m in messages:
         if m.flits < 1 or m.packets < 1:

@@ -23,7 +23,7 @@ VC-class contract (what the simulator must honour):
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import networkx as nx
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from focus_tools.errors import FocusError
 from passes.routing import algorithms as alg

@@ -9,8 +9,8 @@ FOCUS "star" is one XY copy per destination; a tree that fits no single VC class
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
 from passes.routing.mesh import Coord, Link, Mesh, fmt_link, fmt_pe, is_unit_link
 
@@ -58,7 +58,7 @@ class Route:
         """Links crossed by one transfer, counting every copy (flit-hops per flit)."""
         return sum(len(c.links) for c in self.copies)
 
-    def with_copies(self, copies: Sequence[Copy]) -> "Route":
+    def with_copies(self, copies: Sequence[Copy]) -> Route:
         return replace(self, copies=tuple(copies))
 
 

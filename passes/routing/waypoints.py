@@ -4,12 +4,12 @@ destination is a FocusError, never silently changed."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from focus_tools.errors import FocusError
 from passes.routing.deadlock import assign_vc
 from passes.routing.mesh import Coord, Link, Mesh, check_dsts, fmt_pe, path_links, xy_nodes
-from passes.routing.trees import Route, analyze_tree, is_minimal, make_copy, TreeError
+from passes.routing.trees import Route, TreeError, analyze_tree, is_minimal, make_copy
 
 
 def waypoint_route(mesh: Mesh, src: Coord, dsts: Sequence[Coord], waypoints: Sequence[Coord]) -> Route:

@@ -13,7 +13,8 @@ from passes.routing.search import candidate_routes, perturb, route_key, search_r
 from passes.routing.trees import route_error
 
 
-def scenario(seed, n=24, mesh=Mesh(6, 6)):
+def scenario(seed, n=24):
+    mesh = Mesh(6, 6)
     rng = random.Random(seed)
     pes = mesh.pes()
     msgs, routes = [], {}

@@ -3,8 +3,8 @@
 import pytest
 
 from focus_tools.errors import FocusError
-from passes.routing.mesh import Mesh, direction, xy_nodes, yx_nodes, path_links
-from passes.routing.trees import analyze_tree, canonical_links, prune, reached_pes, route_error, TreeError
+from passes.routing.mesh import Mesh, direction, path_links, xy_nodes, yx_nodes
+from passes.routing.trees import TreeError, analyze_tree, canonical_links, prune, reached_pes, route_error
 
 M = Mesh(4, 3)
 
