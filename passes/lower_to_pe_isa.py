@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType, UnitAttr
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, TensorType, UnitAttr
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
@@ -140,6 +140,7 @@ class MessagePlan:
     packets: int = 0  # per batch
     batches: int = 1
     priority: int = 0
+    layer: str = ""
 
 
 @dataclass
@@ -148,6 +149,7 @@ class BlockPlan:
     pe: Coord
     body: list[Instr]
     buffer: int | None = None  # worker buffer (words), for the simulator's buffer model
+    layer: str = ""  # for per-layer statistics
     mem_read_bytes: int = 0  # expected total over all batches
     mem_write_bytes: int = 0
 
@@ -303,6 +305,7 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
         owner = m.stream.owner
         assert isinstance(owner, Operation)
         mp.batches = batch_of(owner)
+        mp.layer = _name(layer_of(owner))
 
     # producer sources and the sinks feeding them
     sink_of_tensor: dict[SSAValue, Operation] = {sk.out: sk for sk in sinks}  # type: ignore[attr-defined]
@@ -339,7 +342,7 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
                 continue
             plan.messages.append(MessagePlan(
                 next_tag, a, [b], 1, 0, "tree", RouteAttr(xy_route(a, b)), f"ctrl.{_name(sk)}.{_name(src)}",
-                packets=1, batches=batch_of(src)))
+                packets=1, batches=batch_of(src), layer=lay))
             control_sends[sk].append(next_tag)
             control_recvs[src].append(next_tag)
             next_tag += 1
@@ -381,8 +384,8 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
         body, nbytes = source_body(src)
         pre = [("recv", t) for t in control_recvs.get(src, [])]
         b = batch_of(src)
-        blocks.append((order[src], BlockPlan(_name(src), _pe(src), loop(b, pre + body) if pre or body else [],
-                                             mem_read_bytes=nbytes * b)))
+        blocks.append((order[src], BlockPlan(_name(src), _pe(src), loop(b, pre + body), mem_read_bytes=nbytes * b,
+                                             layer=_name(layer_of(src)))))
 
     for w in workers:
         pe = _pe(w)
@@ -403,8 +406,8 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
             cyc = math.ceil(_int(w.macs) / iters / macs_per_cycle)  # type: ignore[attr-defined]
         middle = [("compute", cyc)] if cyc > 0 else []
         body = periodic(iters, start, middle, end, what=f"'{w.name}' @{name}")
-        blocks.append((order[w], BlockPlan(name, pe, loop(batch_of(w), body),
-                                           buffer=_int(w.buffer))))  # type: ignore[attr-defined]
+        blocks.append((order[w], BlockPlan(name, pe, loop(batch_of(w), body), buffer=_int(w.buffer),  # type: ignore
+                                           layer=_name(layer_of(w)))))
 
     for sk in sinks:
         pe = _pe(sk)
@@ -448,10 +451,10 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
             read += nbytes
         b = batch_of(sk)
         blocks.append((order[sk], BlockPlan(name, pe, loop(b, body), mem_read_bytes=read * b,
-                                            mem_write_bytes=write * b)))
+                                            mem_write_bytes=write * b, layer=_name(layer_of(sk)))))
 
     blocks.sort(key=lambda x: x[0])
-    plan.blocks = [b for _, b in blocks]
+    plan.blocks = [b for _, b in blocks if b.body]
     return plan
 
 
@@ -488,6 +491,8 @@ def build_ops(plan: LoweringPlan, width: int) -> list[Operation]:
             msg.attributes["control"] = UnitAttr()
         if mp.priority:
             msg.attributes["priority"] = IntegerAttr(mp.priority, 64)
+        if mp.layer:
+            msg.attributes["layer"] = StringAttr(mp.layer)
         out.append(msg)
     by_pe: dict[Coord, list[BlockPlan]] = defaultdict(list)
     for b in plan.blocks:
@@ -498,6 +503,8 @@ def build_ops(plan: LoweringPlan, width: int) -> list[Operation]:
             blk = pe_isa.BlockOp(b.name, instrs_to_ops(b.body))
             if b.buffer is not None:
                 blk.attributes["buffer"] = IntegerAttr(b.buffer, 64)
+            if b.layer:
+                blk.attributes["layer"] = StringAttr(b.layer)
             blocks.append(blk)
         out.append(pe_isa.ProgramOp(pe, blocks))
     return out

@@ -23,14 +23,14 @@ routed_message.message @l1.O1 %o1 from <1, 2> to [<1, 1>] flits 1 packets 2 prio
 // CHECKED:     pe_isa.program
 // CHECK-LABEL: builtin.module {
 // CHECK-NEXT:   chip.device @d {{.*}}
-// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "l1.W0" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 1 from <0, 0> to [<1, 2>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <1, 1>, <1, 1> -> <1, 2>> label "l1.W1" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 2 from <2, 2> to [<1, 0>] flits 2 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "l1.I0" {bytes = 100 : i64}
-// CHECK-NEXT:   pe_isa.message tag 3 from <2, 2> to [<1, 2>] flits 2 vc 0 mode "tree" route <<2, 2> -> <1, 2>> label "l1.I1" {bytes = 100 : i64}
-// CHECK-NEXT:   pe_isa.message tag 4 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "l1.O0" {bytes = 16 : i64}
-// CHECK-NEXT:   pe_isa.message tag 5 from <1, 2> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 2> -> <1, 1>> label "l1.O1" {bytes = 16 : i64}
+// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "l1.W0" {bytes = 64 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 1 from <0, 0> to [<1, 2>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <1, 1>, <1, 1> -> <1, 2>> label "l1.W1" {bytes = 64 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 2 from <2, 2> to [<1, 0>] flits 2 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "l1.I0" {bytes = 100 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 3 from <2, 2> to [<1, 2>] flits 2 vc 0 mode "tree" route <<2, 2> -> <1, 2>> label "l1.I1" {bytes = 100 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 4 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "l1.O0" {bytes = 16 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 5 from <1, 2> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 2> -> <1, 1>> label "l1.O1" {bytes = 16 : i64, layer = "l1"}
 // CHECK-NEXT:   pe_isa.program on <0, 0> {
-// CHECK-NEXT:     pe_isa.block "l1.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "l1.src.Weights" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 128
 // CHECK-NEXT:         pe_isa.send tag 0
@@ -39,7 +39,7 @@ routed_message.message @l1.O1 %o1 from <1, 2> to [<1, 1>] flits 1 packets 2 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 0> {
-// CHECK-NEXT:     pe_isa.block "l1.w0" attributes {buffer = 600 : i64} {
+// CHECK-NEXT:     pe_isa.block "l1.w0" attributes {buffer = 600 : i64, layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 0
 // CHECK-NEXT:         pe_isa.loop count 3 {
@@ -51,7 +51,7 @@ routed_message.message @l1.O1 %o1 from <1, 2> to [<1, 1>] flits 1 packets 2 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 1> {
-// CHECK-NEXT:     pe_isa.block "l1.sink" {
+// CHECK-NEXT:     pe_isa.block "l1.sink" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 4
 // CHECK-NEXT:         pe_isa.recv tag 5
@@ -59,7 +59,7 @@ routed_message.message @l1.O1 %o1 from <1, 2> to [<1, 1>] flits 1 packets 2 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 2> {
-// CHECK-NEXT:     pe_isa.block "l1.w1" attributes {buffer = 600 : i64} {
+// CHECK-NEXT:     pe_isa.block "l1.w1" attributes {buffer = 600 : i64, layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 1
 // CHECK-NEXT:         pe_isa.loop count 3 {
@@ -71,7 +71,7 @@ routed_message.message @l1.O1 %o1 from <1, 2> to [<1, 1>] flits 1 packets 2 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 2> {
-// CHECK-NEXT:     pe_isa.block "l1.src.Inputs" {
+// CHECK-NEXT:     pe_isa.block "l1.src.Inputs" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 6 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 200
 // CHECK-NEXT:         pe_isa.send tag 2
@@ -102,19 +102,19 @@ routed_message.message @mm.O2 %o2 from <0, 1> to [<1, 1>] flits 1 packets 4 prio
 // CHECKED:     pe_isa.program
 // CHECK-LABEL: builtin.module {
 // CHECK-NEXT:   chip.device @d {{.*}}
-// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>, <0, 1>] flits 2 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <0, 0> -> <0, 1>> label "mm.W" {bytes = 128 : i64}
-// CHECK-NEXT:   pe_isa.message tag 1 from <2, 2> to [<0, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <1, 2>, <1, 2> -> <0, 2>, <0, 2> -> <0, 1>, <0, 1> -> <0, 0>> label "mm.I0" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 2 from <2, 2> to [<1, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "mm.I1" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 3 from <2, 2> to [<0, 1>] flits 1 vc 0 mode "tree" route <<2, 2> -> <1, 2>, <1, 2> -> <0, 2>, <0, 2> -> <0, 1>> label "mm.I2" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 4 from <0, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <1, 1>> label "mm.O0" {bytes = 8 : i64}
-// CHECK-NEXT:   pe_isa.message tag 5 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "mm.O1" {bytes = 8 : i64}
-// CHECK-NEXT:   pe_isa.message tag 6 from <0, 1> to [<1, 1>] flits 1 vc 0 mode "tree" route <<0, 1> -> <1, 1>> label "mm.O2" {bytes = 8 : i64}
+// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>, <0, 1>] flits 2 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <0, 0> -> <0, 1>> label "mm.W" {bytes = 128 : i64, layer = "mm"}
+// CHECK-NEXT:   pe_isa.message tag 1 from <2, 2> to [<0, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <1, 2>, <1, 2> -> <0, 2>, <0, 2> -> <0, 1>, <0, 1> -> <0, 0>> label "mm.I0" {bytes = 32 : i64, layer = "mm"}
+// CHECK-NEXT:   pe_isa.message tag 2 from <2, 2> to [<1, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "mm.I1" {bytes = 32 : i64, layer = "mm"}
+// CHECK-NEXT:   pe_isa.message tag 3 from <2, 2> to [<0, 1>] flits 1 vc 0 mode "tree" route <<2, 2> -> <1, 2>, <1, 2> -> <0, 2>, <0, 2> -> <0, 1>> label "mm.I2" {bytes = 32 : i64, layer = "mm"}
+// CHECK-NEXT:   pe_isa.message tag 4 from <0, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <1, 1>> label "mm.O0" {bytes = 8 : i64, layer = "mm"}
+// CHECK-NEXT:   pe_isa.message tag 5 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "mm.O1" {bytes = 8 : i64, layer = "mm"}
+// CHECK-NEXT:   pe_isa.message tag 6 from <0, 1> to [<1, 1>] flits 1 vc 0 mode "tree" route <<0, 1> -> <1, 1>> label "mm.O2" {bytes = 8 : i64, layer = "mm"}
 // CHECK-NEXT:   pe_isa.program on <0, 0> {
-// CHECK-NEXT:     pe_isa.block "mm.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "mm.src.Weights" attributes {layer = "mm"} {
 // CHECK-NEXT:       pe_isa.mem_read bytes 128
 // CHECK-NEXT:       pe_isa.send tag 0
 // CHECK-NEXT:     }
-// CHECK-NEXT:     pe_isa.block "mm.w0" attributes {buffer = 400 : i64} {
+// CHECK-NEXT:     pe_isa.block "mm.w0" attributes {buffer = 400 : i64, layer = "mm"} {
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.recv tag 1
 // CHECK-NEXT:         pe_isa.compute cycles 10
@@ -123,7 +123,7 @@ routed_message.message @mm.O2 %o2 from <0, 1> to [<1, 1>] flits 1 packets 4 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 0> {
-// CHECK-NEXT:     pe_isa.block "mm.w1" attributes {buffer = 400 : i64} {
+// CHECK-NEXT:     pe_isa.block "mm.w1" attributes {buffer = 400 : i64, layer = "mm"} {
 // CHECK-NEXT:       pe_isa.recv tag 0
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.recv tag 2
@@ -133,7 +133,7 @@ routed_message.message @mm.O2 %o2 from <0, 1> to [<1, 1>] flits 1 packets 4 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <0, 1> {
-// CHECK-NEXT:     pe_isa.block "mm.w2" attributes {buffer = 400 : i64} {
+// CHECK-NEXT:     pe_isa.block "mm.w2" attributes {buffer = 400 : i64, layer = "mm"} {
 // CHECK-NEXT:       pe_isa.recv tag 0
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.recv tag 3
@@ -143,7 +143,7 @@ routed_message.message @mm.O2 %o2 from <0, 1> to [<1, 1>] flits 1 packets 4 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 1> {
-// CHECK-NEXT:     pe_isa.block "mm.sink" {
+// CHECK-NEXT:     pe_isa.block "mm.sink" attributes {layer = "mm"} {
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.recv tag 4
 // CHECK-NEXT:         pe_isa.recv tag 5
@@ -152,7 +152,7 @@ routed_message.message @mm.O2 %o2 from <0, 1> to [<1, 1>] flits 1 packets 4 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 2> {
-// CHECK-NEXT:     pe_isa.block "mm.src.Inputs" {
+// CHECK-NEXT:     pe_isa.block "mm.src.Inputs" attributes {layer = "mm"} {
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 96
 // CHECK-NEXT:         pe_isa.send tag 1
@@ -180,12 +180,12 @@ routed_message.message @fc.O1 %o1 from <0, 1> to [<2, 2>] flits 2 packets 1 prio
 // CHECKED:     pe_isa.program
 // CHECK-LABEL: builtin.module {
 // CHECK-NEXT:   chip.device @d {{.*}}
-// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 10 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "fc.W0" {bytes = 320 : i64}
-// CHECK-NEXT:   pe_isa.message tag 1 from <0, 0> to [<0, 1>] flits 10 vc 0 mode "tree" route <<0, 0> -> <0, 1>> label "fc.W1" {bytes = 320 : i64}
-// CHECK-NEXT:   pe_isa.message tag 2 from <1, 0> to [<2, 2>] flits 2 vc 0 mode "tree" route <<1, 0> -> <2, 0>, <2, 0> -> <2, 1>, <2, 1> -> <2, 2>> label "fc.O0" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 3 from <0, 1> to [<2, 2>] flits 2 vc 0 mode "tree" route <<0, 1> -> <1, 1>, <1, 1> -> <2, 1>, <2, 1> -> <2, 2>> label "fc.O1" {bytes = 64 : i64}
+// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 10 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "fc.W0" {bytes = 320 : i64, layer = "fc"}
+// CHECK-NEXT:   pe_isa.message tag 1 from <0, 0> to [<0, 1>] flits 10 vc 0 mode "tree" route <<0, 0> -> <0, 1>> label "fc.W1" {bytes = 320 : i64, layer = "fc"}
+// CHECK-NEXT:   pe_isa.message tag 2 from <1, 0> to [<2, 2>] flits 2 vc 0 mode "tree" route <<1, 0> -> <2, 0>, <2, 0> -> <2, 1>, <2, 1> -> <2, 2>> label "fc.O0" {bytes = 64 : i64, layer = "fc"}
+// CHECK-NEXT:   pe_isa.message tag 3 from <0, 1> to [<2, 2>] flits 2 vc 0 mode "tree" route <<0, 1> -> <1, 1>, <1, 1> -> <2, 1>, <2, 1> -> <2, 2>> label "fc.O1" {bytes = 64 : i64, layer = "fc"}
 // CHECK-NEXT:   pe_isa.program on <0, 0> {
-// CHECK-NEXT:     pe_isa.block "fc.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "fc.src.Weights" attributes {layer = "fc"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 640
 // CHECK-NEXT:         pe_isa.send tag 0
@@ -194,7 +194,7 @@ routed_message.message @fc.O1 %o1 from <0, 1> to [<2, 2>] flits 2 packets 1 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 0> {
-// CHECK-NEXT:     pe_isa.block "fc.w0" attributes {buffer = 704 : i64} {
+// CHECK-NEXT:     pe_isa.block "fc.w0" attributes {buffer = 704 : i64, layer = "fc"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 0
 // CHECK-NEXT:         pe_isa.compute cycles 10
@@ -203,7 +203,7 @@ routed_message.message @fc.O1 %o1 from <0, 1> to [<2, 2>] flits 2 packets 1 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <0, 1> {
-// CHECK-NEXT:     pe_isa.block "fc.w1" attributes {buffer = 704 : i64} {
+// CHECK-NEXT:     pe_isa.block "fc.w1" attributes {buffer = 704 : i64, layer = "fc"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 1
 // CHECK-NEXT:         pe_isa.compute cycles 10
@@ -212,7 +212,7 @@ routed_message.message @fc.O1 %o1 from <0, 1> to [<2, 2>] flits 2 packets 1 prio
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 2> {
-// CHECK-NEXT:     pe_isa.block "fc.sink" {
+// CHECK-NEXT:     pe_isa.block "fc.sink" attributes {layer = "fc"} {
 // CHECK-NEXT:       pe_isa.recv tag 2
 // CHECK-NEXT:       pe_isa.recv tag 3
 // CHECK-NEXT:       pe_isa.compute cycles 1
@@ -245,19 +245,19 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECKED:     pe_isa.program
 // CHECK-LABEL: builtin.module {
 // CHECK-NEXT:   chip.device @d {{.*}}
-// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "l1.W" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 1 from <2, 2> to [<1, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "l1.I" {bytes = 40 : i64}
-// CHECK-NEXT:   pe_isa.message tag 2 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "l1.O" {bytes = 16 : i64}
-// CHECK-NEXT:   pe_isa.message tag 3 from <0, 0> to [<2, 1>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <2, 0>, <2, 0> -> <2, 1>> label "l2.W" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 4 from <1, 1> to [<2, 1>] flits 1 vc 0 mode "tree" route <<1, 1> -> <2, 1>> label "l2.I" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 5 from <2, 1> to [<2, 2>] flits 1 vc 0 mode "tree" route <<2, 1> -> <2, 2>> label "l2.O" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 6 from <1, 1> to [<0, 0>] flits 1 vc 0 mode "tree" route <<1, 1> -> <0, 1>, <0, 1> -> <0, 0>> label "ctrl.l1.sink.l2.src.Weights" {control}
+// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "l1.W" {bytes = 64 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 1 from <2, 2> to [<1, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "l1.I" {bytes = 40 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 2 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "l1.O" {bytes = 16 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 3 from <0, 0> to [<2, 1>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <2, 0>, <2, 0> -> <2, 1>> label "l2.W" {bytes = 32 : i64, layer = "l2"}
+// CHECK-NEXT:   pe_isa.message tag 4 from <1, 1> to [<2, 1>] flits 1 vc 0 mode "tree" route <<1, 1> -> <2, 1>> label "l2.I" {bytes = 32 : i64, layer = "l2"}
+// CHECK-NEXT:   pe_isa.message tag 5 from <2, 1> to [<2, 2>] flits 1 vc 0 mode "tree" route <<2, 1> -> <2, 2>> label "l2.O" {bytes = 64 : i64, layer = "l2"}
+// CHECK-NEXT:   pe_isa.message tag 6 from <1, 1> to [<0, 0>] flits 1 vc 0 mode "tree" route <<1, 1> -> <0, 1>, <0, 1> -> <0, 0>> label "ctrl.l1.sink.l2.src.Weights" {control, layer = "l2"}
 // CHECK-NEXT:   pe_isa.program on <0, 0> {
-// CHECK-NEXT:     pe_isa.block "l1.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "l1.src.Weights" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.mem_read bytes 64
 // CHECK-NEXT:       pe_isa.send tag 0
 // CHECK-NEXT:     }
-// CHECK-NEXT:     pe_isa.block "l2.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "l2.src.Weights" attributes {layer = "l2"} {
 // CHECK-NEXT:       pe_isa.recv tag 6
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 32
@@ -266,7 +266,7 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 0> {
-// CHECK-NEXT:     pe_isa.block "l1.w0" attributes {buffer = 300 : i64} {
+// CHECK-NEXT:     pe_isa.block "l1.w0" attributes {buffer = 300 : i64, layer = "l1"} {
 // CHECK-NEXT:       pe_isa.recv tag 0
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.recv tag 1
@@ -276,7 +276,7 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 1> {
-// CHECK-NEXT:     pe_isa.block "l1.sink" {
+// CHECK-NEXT:     pe_isa.block "l1.sink" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.recv tag 2
 // CHECK-NEXT:       }
@@ -288,7 +288,7 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 1> {
-// CHECK-NEXT:     pe_isa.block "l2.w0" attributes {buffer = 200 : i64} {
+// CHECK-NEXT:     pe_isa.block "l2.w0" attributes {buffer = 200 : i64, layer = "l2"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 3
 // CHECK-NEXT:         pe_isa.recv tag 4
@@ -298,13 +298,13 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 2> {
-// CHECK-NEXT:     pe_isa.block "l1.src.Inputs" {
+// CHECK-NEXT:     pe_isa.block "l1.src.Inputs" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 4 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 40
 // CHECK-NEXT:         pe_isa.send tag 1
 // CHECK-NEXT:       }
 // CHECK-NEXT:     }
-// CHECK-NEXT:     pe_isa.block "l2.sink" {
+// CHECK-NEXT:     pe_isa.block "l2.sink" attributes {layer = "l2"} {
 // CHECK-NEXT:       pe_isa.recv tag 5
 // CHECK-NEXT:       pe_isa.mem_write bytes 64
 // CHECK-NEXT:     }
@@ -335,21 +335,21 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECKED:     pe_isa.program
 // CHECK-LABEL: builtin.module {
 // CHECK-NEXT:   chip.device @d {{.*}}
-// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "l1.W" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 1 from <2, 2> to [<1, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "l1.I" {bytes = 40 : i64}
-// CHECK-NEXT:   pe_isa.message tag 2 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "l1.O" {bytes = 16 : i64}
-// CHECK-NEXT:   pe_isa.message tag 3 from <0, 0> to [<2, 1>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <2, 0>, <2, 0> -> <2, 1>> label "l2.W" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 4 from <1, 1> to [<2, 1>] flits 1 vc 0 mode "tree" route <<1, 1> -> <2, 1>> label "l2.I" {bytes = 32 : i64}
-// CHECK-NEXT:   pe_isa.message tag 5 from <2, 1> to [<2, 2>] flits 1 vc 0 mode "tree" route <<2, 1> -> <2, 2>> label "l2.O" {bytes = 64 : i64}
-// CHECK-NEXT:   pe_isa.message tag 6 from <1, 1> to [<0, 0>] flits 1 vc 0 mode "tree" route <<1, 1> -> <0, 1>, <0, 1> -> <0, 0>> label "ctrl.l1.sink.l2.src.Weights" {control}
+// CHECK-NEXT:   pe_isa.message tag 0 from <0, 0> to [<1, 0>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>> label "l1.W" {bytes = 64 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 1 from <2, 2> to [<1, 0>] flits 1 vc 0 mode "tree" route <<2, 2> -> <2, 1>, <2, 1> -> <2, 0>, <2, 0> -> <1, 0>> label "l1.I" {bytes = 40 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 2 from <1, 0> to [<1, 1>] flits 1 vc 0 mode "tree" route <<1, 0> -> <1, 1>> label "l1.O" {bytes = 16 : i64, layer = "l1"}
+// CHECK-NEXT:   pe_isa.message tag 3 from <0, 0> to [<2, 1>] flits 1 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <1, 0> -> <2, 0>, <2, 0> -> <2, 1>> label "l2.W" {bytes = 32 : i64, layer = "l2"}
+// CHECK-NEXT:   pe_isa.message tag 4 from <1, 1> to [<2, 1>] flits 1 vc 0 mode "tree" route <<1, 1> -> <2, 1>> label "l2.I" {bytes = 32 : i64, layer = "l2"}
+// CHECK-NEXT:   pe_isa.message tag 5 from <2, 1> to [<2, 2>] flits 1 vc 0 mode "tree" route <<2, 1> -> <2, 2>> label "l2.O" {bytes = 64 : i64, layer = "l2"}
+// CHECK-NEXT:   pe_isa.message tag 6 from <1, 1> to [<0, 0>] flits 1 vc 0 mode "tree" route <<1, 1> -> <0, 1>, <0, 1> -> <0, 0>> label "ctrl.l1.sink.l2.src.Weights" {control, layer = "l2"}
 // CHECK-NEXT:   pe_isa.program on <0, 0> {
-// CHECK-NEXT:     pe_isa.block "l1.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "l1.src.Weights" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 64
 // CHECK-NEXT:         pe_isa.send tag 0
 // CHECK-NEXT:       }
 // CHECK-NEXT:     }
-// CHECK-NEXT:     pe_isa.block "l2.src.Weights" {
+// CHECK-NEXT:     pe_isa.block "l2.src.Weights" attributes {layer = "l2"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 6
 // CHECK-NEXT:         pe_isa.loop count 2 {
@@ -360,7 +360,7 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 0> {
-// CHECK-NEXT:     pe_isa.block "l1.w0" attributes {buffer = 300 : i64} {
+// CHECK-NEXT:     pe_isa.block "l1.w0" attributes {buffer = 300 : i64, layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 0
 // CHECK-NEXT:         pe_isa.loop count 4 {
@@ -372,7 +372,7 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <1, 1> {
-// CHECK-NEXT:     pe_isa.block "l1.sink" {
+// CHECK-NEXT:     pe_isa.block "l1.sink" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.loop count 4 {
 // CHECK-NEXT:           pe_isa.recv tag 2
@@ -386,7 +386,7 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 1> {
-// CHECK-NEXT:     pe_isa.block "l2.w0" attributes {buffer = 200 : i64} {
+// CHECK-NEXT:     pe_isa.block "l2.w0" attributes {buffer = 200 : i64, layer = "l2"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.loop count 2 {
 // CHECK-NEXT:           pe_isa.recv tag 3
@@ -398,13 +398,13 @@ routed_message.message @l2.O %o2 from <2, 1> to [<2, 2>] flits 1 packets 1 prior
 // CHECK-NEXT:     }
 // CHECK-NEXT:   }
 // CHECK-NEXT:   pe_isa.program on <2, 2> {
-// CHECK-NEXT:     pe_isa.block "l1.src.Inputs" {
+// CHECK-NEXT:     pe_isa.block "l1.src.Inputs" attributes {layer = "l1"} {
 // CHECK-NEXT:       pe_isa.loop count 8 {
 // CHECK-NEXT:         pe_isa.mem_read bytes 40
 // CHECK-NEXT:         pe_isa.send tag 1
 // CHECK-NEXT:       }
 // CHECK-NEXT:     }
-// CHECK-NEXT:     pe_isa.block "l2.sink" {
+// CHECK-NEXT:     pe_isa.block "l2.sink" attributes {layer = "l2"} {
 // CHECK-NEXT:       pe_isa.loop count 2 {
 // CHECK-NEXT:         pe_isa.recv tag 5
 // CHECK-NEXT:         pe_isa.mem_write bytes 64
