@@ -2,9 +2,11 @@
 
 Thin glue around `passes.placement`: the IR becomes placement groups and traffic, a placer assigns PEs,
 the ops are rewritten. Groups: each memory source; each worker; each sink together with the sources of
-later layers that read its tensor (so producer -> consumer tensors never cross the network). Traffic: one
-message per stream, from its producer's group to its users' groups, volume =
-batch x transfers x ceil(words x word_bits / flit_bits) flits.
+later layers that read its tensor (so producer -> consumer tensors never cross the network); a `writeback`
+sink writes the model output to memory, so it sits on a memory PE that may host compute (with
+memory-compute=no, or a device without memory_compute, writeback sinks are an error: run dataflow-search
+with writeback=false). Traffic: one message per stream, from its producer's group to its users' groups,
+volume = batch x transfers x ceil(words x word_bits / flit_bits) flits.
 
 Options: `strategy` (hilbert | snake | random | anneal), `seed`, `allow-time-sharing`,
 `memory-layout` (device | original | edge: the last two replace the device's memory PEs by the original
@@ -92,9 +94,11 @@ def subop_problem(module: ModuleOp, memory_pes, memory_hosts_compute: bool,
                         "producer sources must read a sink result"
                     )
                 group_of[op] = group_of[owner]
-        else:
-            kind = "worker" if isinstance(op, WORKER_OPS) else "sink"
-            groups.append(Group(name, layer, model, kind))
+        elif isinstance(op, WORKER_OPS):
+            groups.append(Group(name, layer, model, "worker"))
+            group_of[op] = name
+        else:  # a writeback sink does mem_write, so it sits on a memory PE
+            groups.append(Group(name, layer, model, "sink", op.writeback is not None))
             group_of[op] = name
     if not group_of:
         raise FocusError(f"{where}: the module has no tiled_subop sub-operators to place")

@@ -1,8 +1,9 @@
 """`placed-subop-check{print=true}`: check the placement rules of a placed_subop module.
 
 Rules: no tiled_subop op is left; memory sources sit on memory PEs of the device; a producer source
-sits on the PE of the sink it reads; workers and sinks sit on memory PEs only when the device has
-`memory_compute`; no PE hosts more workers/sinks than an even spread needs (1 when they fit).
+sits on the PE of the sink it reads; `writeback` sinks (they `mem_write`) sit on memory PEs; workers
+and sinks sit on memory PEs only when the device has `memory_compute`; no PE hosts more workers/sinks
+than an even spread needs (1 when they fit).
 `print=true` writes one summary line to stdout (before the module); a violated rule is a FocusError.
 """
 
@@ -47,7 +48,7 @@ class PlacedSubopCheckPass(ModulePass):
         hosts = dev.memory_compute is not None
         subops = [o for o in op.ops if isinstance(o, (placed_subop.SourceOp, placed_subop.WorkerOp,
                                                       placed_subop.SinkOp))]
-        sources_ok = producers_ok = True
+        sources_ok = producers_ok = writeback_ok = True
         per_pe: dict[tuple[int, int], int] = {}
         for o in subops:
             pe = o.pe.xy
@@ -63,6 +64,9 @@ class PlacedSubopCheckPass(ModulePass):
                         errors.append(f"producer source @{name} on {pe} is not on the PE of the sink it reads")
                 continue
             per_pe[pe] = per_pe.get(pe, 0) + 1
+            if isinstance(o, placed_subop.SinkOp) and o.writeback is not None and pe not in memory:
+                writeback_ok = False
+                errors.append(f"writeback sink @{name} sits on {pe}, not a memory PE (it writes to memory)")
             if pe in memory and not hosts:
                 errors.append(f"@{name} computes on memory PE {pe}, but the device has no memory_compute")
         w, h = dev.mesh
@@ -75,14 +79,15 @@ class PlacedSubopCheckPass(ModulePass):
         shared = sum(1 for c in per_pe.values() if c > 1)
         if self.print:
             cost = "n/a"
-            if not left and subops:
+            if not left and subops and not errors:
                 problem, group_of = subop_problem(op, dev.memory, hosts, where)
                 pe_of = {group_of[o]: o.pe.xy for o in subops}
                 cost = str(placement_cost(problem, pe_of))
             used = len({o.pe.xy for o in subops})
             sys.stdout.write(
                 f"{where}: placed {len(subops)} subops on {used} PEs, sources on memory PEs: {_yes(sources_ok)}, "
-                f"producer sources with their sinks: {_yes(producers_ok)}, max compute groups per PE: {worst} "
+                f"producer sources with their sinks: {_yes(producers_ok)}, writeback sinks on memory PEs: "
+                f"{_yes(writeback_ok)}, max compute groups per PE: {worst} "
                 f"(limit {limit}), time-shared PEs: {shared}, estimated cost: {cost}\n"
             )
             sys.stdout.flush()

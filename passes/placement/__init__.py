@@ -60,8 +60,8 @@ def place(problem: PlacementProblem, strategy: str = "hilbert", seed: int = 0, *
 
 def check_placement(problem: PlacementProblem, placement: Placement, allow_time_sharing: bool = False) -> str | None:
     """The first violated placement rule, or None: every group placed inside the mesh, memory readers
-    on memory PEs, compute groups on compute PEs, at most one compute group per PE (an even spread
-    when time sharing is allowed)."""
+    and writeback sinks on memory PEs, compute groups on compute PEs, at most one compute group per PE
+    (an even spread when time sharing is allowed)."""
     memory = set(problem.memory_pes)
     compute_pes = set(problem.compute_pes())
     count: dict[PE, int] = {}
@@ -72,7 +72,8 @@ def check_placement(problem: PlacementProblem, placement: Placement, allow_time_
         if not (0 <= pe[0] < problem.width and 0 <= pe[1] < problem.height):
             return f"group '{g.name}' placed at {pe}, outside the {problem.width}x{problem.height} mesh"
         if g.needs_memory and pe not in memory:
-            return f"group '{g.name}' reads memory but sits on {pe}, not a memory PE"
+            verb = "writes back to" if g.is_compute else "reads"
+            return f"group '{g.name}' {verb} memory but sits on {pe}, not a memory PE"
         if g.is_compute:
             if pe not in compute_pes:
                 return f"compute group '{g.name}' sits on memory PE {pe}, which may not host compute"

@@ -2,11 +2,12 @@
 
 Starts from the cheapest constructive placement (Hilbert or snake) and returns the best placement
 seen, so it is never worse than its start. Moves: a compute group moves to, or swaps with the
-occupant of, a PE near one of its communication partners (or near itself); a source moves to a
-memory PE near a partner or a random one. The neighbourhood radius and the temperature shrink over a
-fixed iteration budget; everything is driven by one seeded `random.Random`, so a seed fixes the
-result. The wall-clock cap is only a safety net (when it fires, `stats["time_capped"]` is True and
-the result depends on machine speed).
+occupant of, a PE near one of its communication partners (or near itself); a source or a writeback
+sink moves to a memory PE near a partner or a random one (a swap never takes a writeback sink off
+memory). The neighbourhood radius and the temperature shrink over a fixed iteration budget;
+everything is driven by one seeded `random.Random`, so a seed fixes the result. The wall-clock cap
+is only a safety net (when it fires, `stats["time_capped"]` is True and the result depends on
+machine speed).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def place_anneal(problem: PlacementProblem, seed: int, allow_time_sharing: bool,
     for pe in problem.compute_pes():
         compute_ok[problem.pe_id(pe)] = True
     mem_ids = [problem.pe_id(pe) for pe in problem.memory_pes]
+    needs_mem = [g.needs_memory for g in problem.groups]
+    is_mem_pe = [False] * problem.pe_count
+    for pid in mem_ids:
+        is_mem_pe[pid] = True
     # memory PEs by distance from every PE (sources move near their partners)
     mem_near = []
     for pid in range(problem.pe_count):
@@ -88,26 +93,33 @@ def place_anneal(problem: PlacementProblem, seed: int, allow_time_sharing: bool,
         anchor = here
         if partners[g] and rng.random() < 0.6:
             anchor = pos[partners[g][rng.randrange(len(partners[g]))]]
-        if not is_compute[g]:
+        if needs_mem[g]:  # sources and writeback sinks stay on memory PEs
             if rng.random() < 0.7:
                 near = mem_near[anchor]
                 target = near[rng.randrange(min(3, len(near)))]
             else:
                 target = mem_ids[rng.randrange(len(mem_ids))]
-            return (g, target, -1) if target != here else None
-        ax, ay = anchor % width, anchor // width
-        for _ in range(4):
-            tx = min(width - 1, max(0, ax + rng.randint(-radius, radius)))
-            ty = min(height - 1, max(0, ay + rng.randint(-radius, radius)))
-            target = ty * width + tx
-            if target != here and compute_ok[target]:
-                break
+            if target == here:
+                return None
+            if not is_compute[g]:
+                return g, target, -1
         else:
-            return None
+            ax, ay = anchor % width, anchor // width
+            for _ in range(4):
+                tx = min(width - 1, max(0, ax + rng.randint(-radius, radius)))
+                ty = min(height - 1, max(0, ay + rng.randint(-radius, radius)))
+                target = ty * width + tx
+                if target != here and compute_ok[target]:
+                    break
+            else:
+                return None
         can_move = len(members[here]) - 1 >= lo and len(members[target]) + 1 <= hi
         occupants = members[target]
         if occupants and (not can_move or rng.random() < 0.5):
-            return g, target, occupants[rng.randrange(len(occupants))]
+            other = occupants[rng.randrange(len(occupants))]
+            if needs_mem[other] and not is_mem_pe[here]:  # a writeback sink may not leave memory
+                return (g, target, -1) if can_move else None
+            return g, target, other
         return (g, target, -1) if can_move else None
 
     def apply(g: int, target: int, other: int) -> None:

@@ -23,12 +23,62 @@ def compute_slots(problem: PlacementProblem, allow_time_sharing: bool) -> tuple[
     return need // have, -(-need // have)
 
 
+def message_partners(problem: PlacementProblem) -> dict[str, list[str]]:
+    """Group -> the groups it exchanges messages with (message order, duplicates kept)."""
+    partners: dict[str, list[str]] = {}
+    for m in problem.messages:
+        ends = (m.src, *m.dsts)
+        for g in ends:
+            partners.setdefault(g, []).extend(e for e in ends if e != g)
+    return partners
+
+
 def walk_compute(problem: PlacementProblem, order: Sequence[PE], allow_time_sharing: bool) -> dict[str, PE]:
-    """Compute groups in task order onto `order` (filtered to compute PEs), wrapping when shared."""
-    compute_slots(problem, allow_time_sharing)
+    """Compute groups in task order onto `order` (filtered to compute PEs), wrapping when shared.
+
+    Writeback sinks must sit on memory PEs: each takes the free memory-PE slot nearest to its already
+    placed partners (its workers), and the other groups leave enough memory-PE slots free for them.
+    """
+    lo, hi = compute_slots(problem, allow_time_sharing)
     allowed = set(problem.compute_pes())
     pes = [pe for pe in order if pe in allowed]
-    return {g.name: pes[i % len(pes)] for i, g in enumerate(problem.compute_groups())}
+    groups = problem.compute_groups()
+    slots = pes if hi == 1 else [pes[i % len(pes)] for i in range(len(groups))]
+    writeback = [g.name for g in groups if g.needs_memory]
+    if not writeback:
+        return {g.name: slots[i] for i, g in enumerate(groups)}
+    memory = set(problem.memory_pes)
+    is_mem = [pe in memory for pe in slots]
+    mem_free = sum(is_mem)
+    if mem_free < len(writeback):
+        hint = "use a larger mesh" if allow_time_sharing else "use a larger mesh or allow time sharing"
+        raise FocusError(
+            f"{problem.where}: {len(writeback)} sinks write back to memory (first: '{writeback[0]}'), the memory "
+            f"PEs of the {problem.width}x{problem.height} mesh offer {mem_free} compute slots; {hint}"
+        )
+    partners = message_partners(problem)
+    wb_left = len(writeback)
+    taken = [False] * len(slots)
+    cursor = 0
+    out: dict[str, PE] = {}
+    for g in groups:
+        if g.needs_memory:
+            anchors = [out[p] for p in partners.get(g.name, ()) if p in out]
+            best = min(
+                (i for i in range(len(slots)) if not taken[i] and is_mem[i]),
+                key=lambda i: (sum(abs(slots[i][0] - x) + abs(slots[i][1] - y) for x, y in anchors), i),
+            )
+            wb_left -= 1
+        else:
+            best = cursor
+            while taken[best] or (is_mem[best] and mem_free <= wb_left):
+                best += 1
+        taken[best] = True
+        mem_free -= is_mem[best]
+        out[g.name] = slots[best]
+        while cursor < len(slots) and taken[cursor]:
+            cursor += 1
+    return out
 
 
 def assign_sources(problem: PlacementProblem, pe_of: dict[str, PE]) -> dict[str, PE]:

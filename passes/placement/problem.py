@@ -22,7 +22,9 @@ class Group:
 
     `kind`: source (streams from off-chip memory; needs a memory PE, takes no compute slot),
     worker, or sink (a sink group may also hold the consumer layers' input sources).
-    `needs_memory`: the group reads off-chip memory (weight sources, first-layer input sources).
+    `needs_memory`: the group sits on a memory PE: it reads off-chip memory (weight sources,
+    first-layer input sources) or writes back to it (a `writeback` sink, which still takes a compute
+    slot, so it needs a memory PE that may host compute).
     """
 
     name: str
@@ -88,6 +90,10 @@ class PlacementProblem:
     def source_groups(self) -> tuple[Group, ...]:
         return tuple(g for g in self.groups if not g.is_compute)
 
+    def writeback_groups(self) -> tuple[Group, ...]:
+        """Compute groups that must sit on a (compute-capable) memory PE: writeback sinks."""
+        return tuple(g for g in self.groups if g.is_compute and g.needs_memory)
+
     def group(self, name: str) -> Group:
         for g in self.groups:
             if g.name == name:
@@ -134,9 +140,15 @@ class PlacementProblem:
                     f"{w}: source group '{g.name}' does not read memory; a source fed by a producer "
                     "belongs to that producer's sink group"
                 )
-            if g.kind != "source" and g.needs_memory:
+            if g.kind == "worker" and g.needs_memory:
                 raise FocusError(
-                    f"{w}: {g.kind} group '{g.name}' has needs_memory=True; only source groups read memory"
+                    f"{w}: worker group '{g.name}' has needs_memory=True; only sources and writeback "
+                    "sinks use memory"
+                )
+            if g.kind == "sink" and g.needs_memory and not self.memory_hosts_compute:
+                raise FocusError(
+                    f"{w}: sink '{g.name}' writes back to memory, but memory PEs may not host compute; "
+                    "use memory-compute (a device with memory_compute) or dataflow-search writeback=false"
                 )
         if any(g.needs_memory for g in self.groups) and not self.memory_pes:
             raise FocusError(f"{w}: groups read off-chip memory but the device has no memory PEs")

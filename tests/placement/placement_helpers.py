@@ -6,8 +6,9 @@ from passes.placement import Group, Message, PlacementProblem, original_memory_p
 
 
 def chain_problem(layers: list[tuple[str, str, int, int]], width: int = 8, height: int = 8,
-                  memory_pes=None, memory_hosts_compute: bool = False) -> PlacementProblem:
-    """`layers`: (model, layer, workers, base volume); consecutive layers of a model are chained."""
+                  memory_pes=None, memory_hosts_compute: bool = False, writeback: bool = False) -> PlacementProblem:
+    """`layers`: (model, layer, workers, base volume); consecutive layers of a model are chained.
+    `writeback`: the sink of every model's last layer writes the model output back to memory."""
     if memory_pes is None:
         memory_pes = original_memory_pes(width)
     groups: list[Group] = []
@@ -23,7 +24,8 @@ def chain_problem(layers: list[tuple[str, str, int, int]], width: int = 8, heigh
         workers = [f"{layer}.w{i}" for i in range(k)]
         groups += [Group(w, layer, model, "worker") for w in workers]
         sink = f"{layer}.sink"
-        groups.append(Group(sink, layer, model, "sink"))
+        last = not any(m == model for m, *_ in layers[layers.index((model, layer, k, vol)) + 1:])
+        groups.append(Group(sink, layer, model, "sink", writeback and last))
         last_sink[model] = sink
         messages += [Message(wsrc, (w,), vol + 7 * i) for i, w in enumerate(workers)]
         messages.append(Message(insrc, tuple(workers), 2 * vol))

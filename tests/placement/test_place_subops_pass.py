@@ -40,12 +40,18 @@ def lit_module() -> tuple[Context, ModuleOp]:
     return parse(LIT_INPUT.read_text())
 
 
+CORNERS = ((0, 0), (3, 0), (0, 3), (3, 3))  # the lit input's memory PEs (they may compute)
+WRITEBACK_SINKS = {"conv2.sink", "conv3.sink", "fc2.sink"}
+
+
 def test_groups_and_traffic_from_ir():
     _, module = lit_module()
-    problem, group_of = subop_problem(module, ((0, 0), (3, 3)), False, "test")
+    problem, group_of = subop_problem(module, CORNERS, True, "test")
     names = [g.name for g in problem.groups]
     assert names[:5] == ["conv1.src.Weights", "conv1.src.Inputs", "conv1.w0", "conv1.w1", "conv1.sink"]
     assert len(problem.compute_groups()) == 13 and len(problem.source_groups()) == 7
+    # sinks with `writeback` mem_write the model outputs: they need memory PEs (and still compute)
+    assert {g.name for g in problem.writeback_groups()} == WRITEBACK_SINKS
     # both layers reading conv1's tensor share conv1's sink group
     by_name = {op.sym_name.data: g for op, g in group_of.items()}
     assert by_name["conv2.src.Inputs"] == by_name["conv3.src.Inputs"] == "conv1.sink"
@@ -70,6 +76,8 @@ def test_pass_rewrites_every_subop_onto_a_pe(strategy):
     placed = [o for o in module.ops if isinstance(o, (placed_subop.SourceOp, placed_subop.WorkerOp,
                                                       placed_subop.SinkOp))]
     assert len(placed) == 23
+    sinks = {o.sym_name.data: o.pe.xy for o in placed if isinstance(o, placed_subop.SinkOp)}
+    assert all(sinks[s] in CORNERS for s in WRITEBACK_SINKS)
     PlacedSubopCheckPass().apply(ctx, module)  # raises on a violated rule
 
 
@@ -78,24 +86,43 @@ def test_anneal_beats_hilbert_through_the_pass():
     for strategy in ("hilbert", "anneal"):
         ctx, module = lit_module()
         PlaceSubopsPass(strategy=strategy).apply(ctx, module)
-        problem, group_of = subop_problem(module, ((0, 0), (3, 3)), False, "test")
+        problem, group_of = subop_problem(module, CORNERS, True, "test")
         costs[strategy] = placement_cost(problem, {g: op.pe.xy for op, g in group_of.items()})
     assert costs["anneal"] < costs["hilbert"]
 
 
+NO_MEMORY_COMPUTE = ("dram_latency = 100 : i64, memory_compute}", "dram_latency = 100 : i64}")
+
+
 def test_memory_pes_host_compute_only_when_the_device_allows():
     text = LIT_INPUT.read_text()
+    assert NO_MEMORY_COMPUTE[0] in text
+    plain = text.replace(*NO_MEMORY_COMPUTE).replace(" writeback", "")  # the original FOCUS setting
     with pytest.raises(FocusError, match="memory-compute=yes, but device @d has no memory_compute"):
-        ctx, module = parse(text)
+        ctx, module = parse(plain)
         PlaceSubopsPass(memory_compute="yes").apply(ctx, module)
     # 13 workers/sinks on the original layout's 6 cores + 10 memory PEs that may compute: they fit
-    ctx, module = parse(text.replace("dram_latency = 100 : i64}", "dram_latency = 100 : i64, memory_compute}"))
+    ctx, module = parse(text)
     PlaceSubopsPass(memory_layout="original").apply(ctx, module)
     module.verify()
     PlacedSubopCheckPass().apply(ctx, module)
-    ctx, module = parse(text.replace("dram_latency = 100 : i64}", "dram_latency = 100 : i64, memory_compute}"))
+    ctx, module = parse(plain.replace("dram_latency = 100 : i64}", "dram_latency = 100 : i64, memory_compute}"))
     with pytest.raises(FocusError, match="needs 13 compute PEs, the 4x4 mesh has 6"):
         PlaceSubopsPass(memory_layout="original", memory_compute="no").apply(ctx, module)
+
+
+@pytest.mark.parametrize("text_edit,options", [
+    (None, {"memory_compute": "no"}),
+    (NO_MEMORY_COMPUTE, {}),
+])
+def test_writeback_needs_memory_pes_that_compute(text_edit, options):
+    text = LIT_INPUT.read_text()
+    ctx, module = parse(text.replace(*text_edit) if text_edit else text)
+    with pytest.raises(FocusError) as info:
+        PlaceSubopsPass(**options).apply(ctx, module)
+    assert str(info.value) == ("place-subops: sink 'conv2.sink' writes back to memory, but memory PEs may not host "
+                               "compute; use memory-compute (a device with memory_compute) or dataflow-search "
+                               "writeback=false")
 
 
 def test_pass_rejects_bad_input():
@@ -122,12 +149,13 @@ placed_subop.layer @l kind "conv2d" model "m" workers 2 cycles 8 macs 64 batch 1
 placed_subop.layer @n kind "conv2d" model "m" workers 1 cycles 8 macs 64 batch 1
 %p = placed_subop.source @n.src.I layer @n space "I" iterations 1 cycles 0 on <SRC> from %s : tensor<8xi8> -> !tiled_subop.stream<"I", 8, 1>
 %q = placed_subop.worker @n.w0 layer @n index 0 iterations 1 cycles 4 macs 32 buffer 8 on <1, 2> (%p : !tiled_subop.stream<"I", 8, 1>) -> !tiled_subop.stream<"O", 4, 1>
-%r = placed_subop.sink @n.sink layer @n on <2, 1> (%q : !tiled_subop.stream<"O", 4, 1>) -> tensor<8xi8>
+%r = placed_subop.sink @n.sink layer @n on <NSINK><WB> (%q : !tiled_subop.stream<"O", 4, 1>) -> tensor<8xi8>
 """
 
 
-def placed(w0="1, 0", w1="1, 1", src="2, 2", device_extra=""):
-    return PLACED.replace("<EXTRA>", device_extra).replace("<W0>", f"<{w0}>").replace("<W1>", f"<{w1}>").replace("<SRC>", f"<{src}>")
+def placed(w0="1, 0", w1="1, 1", src="2, 2", device_extra="", nsink="2, 1", writeback=False):
+    return (PLACED.replace("<EXTRA>", device_extra).replace("<W0>", f"<{w0}>").replace("<W1>", f"<{w1}>")
+            .replace("<SRC>", f"<{src}>").replace("<NSINK>", f"<{nsink}>").replace("<WB>", " writeback" if writeback else ""))
 
 
 def test_check_pass_accepts_a_legal_placement_and_prints_a_summary(capsys):
@@ -136,7 +164,8 @@ def test_check_pass_accepts_a_legal_placement_and_prints_a_summary(capsys):
     out = capsys.readouterr().out
     # cost: 11 flit-hops (1 + 2 + 3 + 2 + 1 + 2) + (4 + 4) x 2 flits on the busiest link
     assert out == ("placed-subop-check: placed 7 subops on 6 PEs, sources on memory PEs: yes, "
-                   "producer sources with their sinks: yes, max compute groups per PE: 1 (limit 1), "
+                   "producer sources with their sinks: yes, writeback sinks on memory PEs: yes, "
+                   "max compute groups per PE: 1 (limit 1), "
                    "time-shared PEs: 0, estimated cost: 27\n")
 
 
@@ -144,6 +173,8 @@ def test_check_pass_accepts_a_legal_placement_and_prints_a_summary(capsys):
     ({"w1": "1, 0"}, "a PE hosts 2 workers/sinks, an even spread of 5 over 14 PEs needs 1"),
     ({"src": "2, 1"}, r"producer source @n.src.I on \(2, 1\) is not on the PE of the sink it reads"),
     ({"w0": "3, 3"}, r"@l.w0 computes on memory PE \(3, 3\), but the device has no memory_compute"),
+    ({"writeback": True, "device_extra": ", memory_compute"},
+     r"writeback sink @n.sink sits on \(2, 1\), not a memory PE \(it writes to memory\)"),
 ])
 def test_check_pass_reports_violations(kwargs, message):
     ctx, module = parse(placed(**kwargs))
@@ -154,6 +185,16 @@ def test_check_pass_reports_violations(kwargs, message):
 def test_check_pass_allows_compute_on_memory_pes_of_a_capable_device():
     ctx, module = parse(placed(w0="3, 3", device_extra=", memory_compute"))
     PlacedSubopCheckPass().apply(ctx, module)
+    ctx, module = parse(placed(nsink="3, 3", writeback=True, device_extra=", memory_compute"))
+    PlacedSubopCheckPass().apply(ctx, module)
+
+
+def test_check_pass_summary_flags_a_writeback_sink_off_memory(capsys):
+    ctx, module = parse(placed(writeback=True, device_extra=", memory_compute"))
+    with pytest.raises(FocusError, match="writeback sink @n.sink"):
+        PlacedSubopCheckPass(print=True).apply(ctx, module)
+    out = capsys.readouterr().out
+    assert "writeback sinks on memory PEs: no," in out and out.endswith("estimated cost: n/a\n")
 
 
 def _run_focus_opt(pipeline: str, hash_seed: str) -> str:

@@ -182,3 +182,98 @@ def test_random_problems_are_placed_legally_and_anneal_never_loses(prob, seed):
         assert check_placement(prob, p, share) is None
         costs[s] = placement_cost(prob, p)
     assert costs["anneal"] <= min(costs["hilbert"], costs["snake"])
+
+
+# ---- writeback sinks (they mem_write, so they sit on memory PEs that may compute) --------------------
+def _on_memory(prob, placement) -> bool:
+    memory = set(prob.memory_pes)
+    return all(placement.pe_of[g.name] in memory for g in prob.writeback_groups())
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_writeback_sinks_sit_on_memory_pes(strategy):
+    prob = two_models(memory_hosts_compute=True, writeback=True)
+    assert [g.name for g in prob.writeback_groups()] == ["alpha_l5.sink", "beta_l4.sink"]
+    p = place(prob, strategy, seed=2, **({"iterations": 1500} if strategy == "anneal" else {}))
+    assert check_placement(prob, p) is None and _on_memory(prob, p)
+    assert p.max_compute_per_pe(prob) == 1
+
+
+def test_hilbert_puts_a_writeback_sink_on_the_memory_pe_nearest_its_workers():
+    prob = two_models(memory_hosts_compute=True, writeback=True)
+    p = place(prob, "hilbert")
+    workers = [p.pe_of[f"beta_l4.w{i}"] for i in range(2)]
+    taken = {p.pe_of[g.name] for g in prob.compute_groups() if g.name != "beta_l4.sink"}
+
+    def dist(pe):
+        return sum(abs(pe[0] - x) + abs(pe[1] - y) for x, y in workers)
+
+    best = min(dist(pe) for pe in prob.memory_pes if pe not in taken)
+    assert dist(p.pe_of["beta_l4.sink"]) == best
+
+
+def test_writeback_without_memory_compute_is_one_clear_error():
+    with pytest.raises(FocusError, match=r"^test-problem: sink 'alpha_l5.sink' writes back to memory, but memory "
+                                         r"PEs may not host compute; use memory-compute .* or dataflow-search "
+                                         r"writeback=false$"):
+        two_models(writeback=True)
+    with pytest.raises(FocusError, match="worker group 'w' has needs_memory=True"):
+        PlacementProblem(4, 4, ((0, 0),), (Group("w", "L", "m", "worker", True),), (), True)
+
+
+def test_more_writeback_sinks_than_memory_pes_is_a_focus_error():
+    layers = [(f"m{i}", f"m{i}_l0", 1, 10) for i in range(3)]  # three models, three writeback sinks
+    prob = chain_problem(layers, 4, 4, memory_pes=((0, 0), (3, 3)), memory_hosts_compute=True, writeback=True)
+    with pytest.raises(FocusError, match=r"3 sinks write back to memory \(first: 'm0_l0.sink'\), the memory PEs "
+                                         r"of the 4x4 mesh offer 2 compute slots"):
+        place(prob, "hilbert")
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_writeback_with_time_sharing(strategy):
+    layers = [("m", f"m_l{i}", 4, 50) for i in range(14)] + [("n", "n_l0", 3, 40)]  # 74 on 64 PEs
+    prob = chain_problem(layers, memory_hosts_compute=True, writeback=True)
+    p = place(prob, strategy, seed=1, allow_time_sharing=True,
+              **({"iterations": 1500} if strategy == "anneal" else {}))
+    assert check_placement(prob, p, allow_time_sharing=True) is None and _on_memory(prob, p)
+    assert p.max_compute_per_pe(prob) == 2
+
+
+@st.composite
+def writeback_problems(draw):
+    w = draw(st.integers(3, 6))
+    h = draw(st.integers(3, 6))
+    mem = draw(st.lists(st.sampled_from(edge_memory_pes(w, h)), min_size=2, max_size=6, unique=True))
+    layers = []
+    budget = w * h
+    for i in range(draw(st.integers(1, 4))):
+        k = draw(st.integers(1, 3))
+        if budget < k + 1:
+            break
+        budget -= k + 1
+        layers.append((draw(st.sampled_from(["a", "b"])), f"l{i}", k, draw(st.integers(0, 500))))
+    layers = layers or [("a", "l0", 1, 10)]
+    return chain_problem(layers, w, h, memory_pes=tuple(mem), memory_hosts_compute=True, writeback=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(writeback_problems(), st.integers(0, 3))
+def test_random_writeback_problems_are_placed_legally(prob, seed):
+    costs = {}
+    for s in STRATEGIES:
+        p = place(prob, s, seed, **({"iterations": 300} if s == "anneal" else {}))
+        assert check_placement(prob, p) is None and _on_memory(prob, p)
+        costs[s] = placement_cost(prob, p)
+    assert costs["anneal"] <= min(costs["hilbert"], costs["snake"])
+
+
+def test_check_placement_catches_a_writeback_sink_off_memory():
+    from passes.placement import Placement
+    prob = two_models(memory_hosts_compute=True, writeback=True)
+    p = place(prob, "hilbert")
+    pe_of = dict(p.pe_of)
+    free = next(pe for pe in prob.compute_pes() if pe not in set(prob.memory_pes) and pe not in pe_of.values())
+    pe_of["beta_l4.sink"] = free
+    bad = Placement.build(prob, "manual", 0, pe_of)
+    assert check_placement(prob, bad) == (f"group 'beta_l4.sink' writes back to memory but sits on {free}, "
+                                          "not a memory PE")
