@@ -460,9 +460,16 @@ def load_device(arch: str | Path | None = None, mesh: str | tuple[int, int] | No
 
     `mesh` (`WxH`) overrides the mesh; `preset` picks the memory layout when `arch` does not say.
     """
+    return load_device_info(arch, mesh, preset)[0]
+
+
+def load_device_info(arch: str | Path | None = None, mesh: str | tuple[int, int] | None = None,
+                     preset: str | None = None) -> tuple[Device, bool]:
+    """`load_device`, plus whether the mesh was given (by `mesh` or a `mesh:` in our device YAML)."""
     from frontend.timeloop_yaml import load_timeloop, load_yaml, yaml_files
 
     dev: Device
+    known = False
     if arch is None or (isinstance(arch, str) and arch in PRESETS and not Path(arch).exists()):
         p = str(arch) if arch is not None else (preset or "focus")
         dev = Device.for_mesh(*DEFAULT_MESH, preset=p)
@@ -479,6 +486,8 @@ def load_device(arch: str | Path | None = None, mesh: str | tuple[int, int] | No
                 break
         if ours is not None:
             dev = device_from_yaml(ours[0], str(ours[1]), ours[1].parent)
+            node = ours[0].get("device")
+            known = isinstance(node, Mapping) and "mesh" in node
         else:
             doc, _ = load_timeloop([path])
             if "architecture" not in doc:
@@ -489,4 +498,5 @@ def load_device(arch: str | Path | None = None, mesh: str | tuple[int, int] | No
     if mesh is not None:
         w, h = parse_mesh(mesh, "--mesh") if not isinstance(mesh, tuple) else mesh
         dev = dev.with_mesh(w, h)
-    return dev
+        known = True
+    return dev, known

@@ -192,11 +192,30 @@ def load_timeloop(paths: Iterable[str | Path]) -> tuple[LineDict, dict[str, str]
     return doc, origin
 
 
+# Instance parameters of Timeloop's conv workloads that are not loop dimensions (input height/width; the
+# multi-letter ones such as Hpad, Wstride are never mistaken for dimensions).
+INSTANCE_EXTRAS = ("H", "W")
+
+
+def problem_from_doc(data: Any, source: str, name: str | None = None) -> Problem:
+    """A Problem from a parsed problem document; `H`/`W` instance parameters that are not dimensions
+    (timeloopfe's conv input size) are ignored as Timeloop does, any other unknown name is an error."""
+    if isinstance(data, dict):
+        prob = data.get("problem", data)
+        if isinstance(prob, dict) and isinstance(prob.get("shape"), dict) and isinstance(prob.get("instance"), dict):
+            dims = {str(d) for d in prob["shape"].get("dimensions") or []}
+            inst = prob["instance"]
+            if any(k in INSTANCE_EXTRAS and k not in dims for k in inst):
+                prob = dict(prob)
+                prob["instance"] = {k: v for k, v in inst.items() if not (k in INSTANCE_EXTRAS and k not in dims)}
+                data = {"problem": prob}
+    return problem_from_yaml(data, source=source, name=name)
+
+
 def load_problem(path: str | Path, name: str | None = None, source: str | None = None) -> Problem:
     """A Timeloop problem file (v0.2/v0.3/v0.4) as a Problem; errors name the file."""
     src = str(path) if source is None else source
-    data = load_yaml(path, src)
-    return problem_from_yaml(data, source=src, name=name)
+    return problem_from_doc(load_yaml(path, src), src, name)
 
 
 # Top-level keys that identify the kind of a Timeloop document.
