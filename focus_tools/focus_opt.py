@@ -38,7 +38,25 @@ class FocusOptMain(xDSLOptMain):
             self.available_frontends[ext] = fn
 
 
+def one_line(exc: BaseException) -> str:
+    """A one-line description of a parse, verify or pass error (no traceback, no module dump)."""
+    from xdsl.utils.exceptions import ParseError
+
+    if isinstance(exc, ParseError):
+        try:
+            where = f"{exc.span.get_location()}: "
+        except Exception:  # pragma: no cover - spans without positions
+            where = ""
+        return f"{where}{exc.msg}"
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    prefix = "Operation does not verify: "
+    return first[len(prefix):] if first.startswith(prefix) else first
+
+
 def main() -> None:
+    from xdsl.utils.exceptions import DiagnosticException, ParseError
+
     from focus_tools.errors import FocusError
 
     try:
@@ -46,6 +64,12 @@ def main() -> None:
     except FocusError as exc:
         print(f"focus-opt: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except (ParseError, DiagnosticException) as exc:
+        print(f"focus-opt: error: {one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
+    except FileNotFoundError as exc:
+        print(f"focus-opt: error: {exc.filename}: no such file", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,11 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 
 def _available(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+    """Whether the module exists (found without importing it, so one broken file breaks no start-up)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _factory(module: str, cls: str) -> Callable[[], type]:
@@ -43,8 +47,4 @@ def get_all_passes() -> dict[str, Callable[[], type]]:
 
 
 def get_all_targets() -> dict[str, Callable[[], type]]:
-    out = {}
-    for name, (m, c) in TARGETS.items():
-        if _available(m) and hasattr(importlib.import_module(m), c):
-            out[name] = _factory(m, c)
-    return out
+    return {name: _factory(m, c) for name, (m, c) in TARGETS.items() if _available(m)}
