@@ -75,9 +75,10 @@ class LayerBank:
         if layer in self._cache:
             return self._cache[layer]
         if not self.root.is_dir():
-            how = "" if self.given else " (the default: database/ beside the task's folder)"
-            raise FocusError(f"{where}: layer {layer}: layer bank {self.root} is not a folder{how}; "
-                             "pass --layer-bank DIR")
+            if self.given:
+                raise FocusError(f"{where}: layer {layer}: layer bank {self.root} is not a folder")
+            raise FocusError(f"{where}: layer {layer}: no layer bank at {self.root} (the default: database/ "
+                             "beside the task's folder); pass --layer-bank DIR")
         path = self.path_of(layer)
         if path is None:
             m = _MODELDIR_RE.match(layer)
