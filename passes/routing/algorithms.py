@@ -114,8 +114,11 @@ def adaptive(mesh: Mesh, src: Coord, dst: Coord, load: LinkLoad | None = None) -
 def star(mesh: Mesh, src: Coord, dsts: Sequence[Coord]) -> Route:
     """The original FOCUS behaviour: one separate XY unicast copy per destination."""
     dsts = check_dsts(mesh, src, dsts)
-    copies = tuple(make_copy(src, path_links(xy_nodes(src, d)), [d]) for d in dsts)
-    return assign_vc(Route(src=src, dsts=dsts, copies=copies, kind="star", algorithm="star", minimal=True))
+    links = [path_links(xy_nodes(src, d)) for d in dsts]
+    # XY paths fit both classes: one class for all copies (1 if any goes south), so one IR message
+    vc = 1 if any(b[1] > a[1] for path in links for a, b in path) else 0
+    copies = tuple(make_copy(src, path, [d], vc) for path, d in zip(links, dsts))
+    return Route(src=src, dsts=dsts, copies=copies, kind="star", algorithm="star", minimal=True)
 
 
 # Recursive Partitioning Multicast (Wang et al., NOCS 2009). Around the current node the remaining

@@ -77,8 +77,9 @@ class Mesh:
             or not all(isinstance(v, int) for v in pe)
             or not self.contains(pe)
         ):
+            shown = fmt_pe(pe) if isinstance(pe, tuple) and len(pe) == 2 else repr(pe)
             raise FocusError(
-                f"{what} {pe!r}: outside the {self.width} x {self.height} mesh, "
+                f"{what} {shown}: outside the {self.width} x {self.height} mesh, "
                 f"valid x in 0..{self.width - 1}, y in 0..{self.height - 1}"
             )
         return pe
