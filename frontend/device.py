@@ -349,7 +349,8 @@ def timeloop_pe(doc: Mapping[str, Any], source: str) -> tuple[int, tuple[Buffer,
     fanout = max(1, fanout)
     macs = max(1, arch.arithmetic.instances // fanout)
     buffers = []
-    for lv in reversed(levels[:-1]):  # outermost on-PE level first; the outermost level is off-chip
+    on_pe = levels[:-1] if len(levels) > 1 else levels  # a single level is the PE's own buffer
+    for lv in reversed(on_pe):  # outermost on-PE level first; the outermost level is off-chip
         if lv.size is None or "dummy" in lv.cls:
             continue
         per_pe = max(1, lv.instances // fanout)
