@@ -34,6 +34,7 @@ from passes.placement import (
     STRATEGIES,
     Group,
     Message,
+    Placement,
     PlacementProblem,
     edge_memory_pes,
     original_memory_pes,
@@ -153,36 +154,48 @@ class PlaceSubopsPass(ModulePass):
     iterations: int = -1
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        where = "place-subops"
-        if self.strategy not in STRATEGIES:
-            raise FocusError(f"{where}: strategy '{self.strategy}', expected one of {', '.join(STRATEGIES)}")
-        if self.memory_compute not in ("device", "yes", "no"):
-            raise FocusError(f"{where}: memory-compute '{self.memory_compute}', expected device, yes or no")
-        if any(isinstance(o, (tensor_op.LayerOp, tensor_op.InputOp)) for o in op.ops):
-            raise FocusError(f"{where}: the module still holds tensor_op layers; run dataflow-search first")
-        dev = find_device(op)
-        if dev is None:
-            raise FocusError(f"{where}: the module has no chip.device op")
-        memory = _memory_layout(dev, self.memory_layout)
-        device_compute = dev.memory_compute is not None
-        if self.memory_compute == "yes" and not device_compute:
-            raise FocusError(f"{where}: memory-compute=yes, but device @{dev.sym_name.data} has no memory_compute")
-        hosts = device_compute if self.memory_compute == "device" else self.memory_compute == "yes"
-        problem, group_of = subop_problem(op, memory, hosts, where)
-        options = {"iterations": self.iterations} if self.strategy == "anneal" and self.iterations >= 0 else {}
-        placement = place(problem, self.strategy, self.seed, allow_time_sharing=self.allow_time_sharing,
-                          **options)
-        if self.memory_layout != "device":
-            dev.properties["memory_pes"] = PEListAttr(memory)
-        for old in list(op.ops):
-            new_cls = _PLACED.get(type(old))
-            if new_cls is None:
-                continue
-            props = dict(old.properties)
-            if old in group_of:
-                props["pe"] = PEAttr(*placement.pe_of[group_of[old]])
-            new = new_cls.create(operands=list(old.operands), result_types=[r.type for r in old.results],
-                                 properties=props, attributes=dict(old.attributes))
-            for a, b in zip(old.results, new.results):
-                b.name_hint = a.name_hint
-            Rewriter.replace_op(old, new)
+        place_module(op, self.strategy, self.seed, allow_time_sharing=self.allow_time_sharing,
+                     memory_layout=self.memory_layout, memory_compute=self.memory_compute,
+                     iterations=self.iterations)
+
+
+def place_module(op: ModuleOp, strategy: str = "hilbert", seed: int = 0, *, allow_time_sharing: bool = False,
+                 memory_layout: str = "device", memory_compute: str = "device", iterations: int = -1,
+                 where: str = "place-subops") -> tuple[PlacementProblem, Placement, dict[Operation, str]]:
+    """Place a tiled_subop module in place (the pass's work); returns the problem, the placement and
+    op -> group name (the ops are the new placed_subop ops)."""
+    if strategy not in STRATEGIES:
+        raise FocusError(f"{where}: strategy '{strategy}', expected one of {', '.join(STRATEGIES)}")
+    if memory_compute not in ("device", "yes", "no"):
+        raise FocusError(f"{where}: memory-compute '{memory_compute}', expected device, yes or no")
+    if any(isinstance(o, (tensor_op.LayerOp, tensor_op.InputOp)) for o in op.ops):
+        raise FocusError(f"{where}: the module still holds tensor_op layers; run dataflow-search first")
+    dev = find_device(op)
+    if dev is None:
+        raise FocusError(f"{where}: the module has no chip.device op")
+    memory = _memory_layout(dev, memory_layout)
+    device_compute = dev.memory_compute is not None
+    if memory_compute == "yes" and not device_compute:
+        raise FocusError(f"{where}: memory-compute=yes, but device @{dev.sym_name.data} has no memory_compute")
+    hosts = device_compute if memory_compute == "device" else memory_compute == "yes"
+    problem, group_of = subop_problem(op, memory, hosts, where)
+    options = {"iterations": iterations} if strategy == "anneal" and iterations >= 0 else {}
+    placement = place(problem, strategy, seed, allow_time_sharing=allow_time_sharing, **options)
+    if memory_layout != "device":
+        dev.properties["memory_pes"] = PEListAttr(memory)
+    new_group_of: dict[Operation, str] = {}
+    for old in list(op.ops):
+        new_cls = _PLACED.get(type(old))
+        if new_cls is None:
+            continue
+        props = dict(old.properties)
+        if old in group_of:
+            props["pe"] = PEAttr(*placement.pe_of[group_of[old]])
+        new = new_cls.create(operands=list(old.operands), result_types=[r.type for r in old.results],
+                             properties=props, attributes=dict(old.attributes))
+        for a, b in zip(old.results, new.results):
+            b.name_hint = a.name_hint
+        Rewriter.replace_op(old, new)
+        if old in group_of:
+            new_group_of[new] = group_of[old]
+    return problem, placement, new_group_of

@@ -39,7 +39,7 @@ def walk_compute(problem: PlacementProblem, order: Sequence[PE], allow_time_shar
     Writeback sinks must sit on memory PEs: each takes the free memory-PE slot nearest to its already
     placed partners (its workers), and the other groups leave enough memory-PE slots free for them.
     """
-    lo, hi = compute_slots(problem, allow_time_sharing)
+    _, hi = compute_slots(problem, allow_time_sharing)
     allowed = set(problem.compute_pes())
     pes = [pe for pe in order if pe in allowed]
     groups = problem.compute_groups()

@@ -181,6 +181,8 @@ def test_random_problems_are_placed_legally_and_anneal_never_loses(prob, seed):
         p = place(prob, s, seed, allow_time_sharing=share, **opts)
         assert check_placement(prob, p, share) is None
         costs[s] = placement_cost(prob, p)
+        if s == "anneal":  # the kernel's incremental cost agrees with the reference estimate
+            assert p.stats["cost"] == costs[s]
     assert costs["anneal"] <= min(costs["hilbert"], costs["snake"])
 
 
@@ -264,6 +266,8 @@ def test_random_writeback_problems_are_placed_legally(prob, seed):
         p = place(prob, s, seed, **({"iterations": 300} if s == "anneal" else {}))
         assert check_placement(prob, p) is None and _on_memory(prob, p)
         costs[s] = placement_cost(prob, p)
+        if s == "anneal":
+            assert p.stats["cost"] == costs[s]
     assert costs["anneal"] <= min(costs["hilbert"], costs["snake"])
 
 
