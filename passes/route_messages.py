@@ -8,7 +8,8 @@ stream's transfers. Options:
 * `multicast` = rpm | bam | whirl | steiner | steiner-min | xy | yx | star (star: one XY copy per destination,
   `mode "copies"`, the original FOCUS behaviour);
 * `search` = none | anneal | evolve: choose routes and priorities against the analytic contention model
-  (`seed`, `budget` = cost evaluations; deterministic for a seed, with a wall-clock safety cap).
+  (`seed`, `budget` = cost evaluations; deterministic for a seed, with a wall-clock safety cap). The
+  search sets `priority` (higher = served first in the model; without search every priority is 0).
 Messages already in the module that carry `waypoints` are user routes: they are re-derived through their
 waypoints exactly (XY between points) and never changed by the search; the other messages are re-routed.
 A tree that fits no single VC class is split into two messages `@name` and `@name.part1`, one per class
@@ -19,6 +20,7 @@ naming the channel cycle.
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -170,6 +172,11 @@ class RouteMessagesPass(ModulePass):
                 time_cap=SEARCH_TIME_CAP, link_bandwidth=link_bandwidth,
                 fixed=[e.name for e in entries if e.waypoints is not None],
             )
+            if result.stopped_by_time:
+                sys.stderr.write(
+                    f"{WHERE}: warning: search stopped by the {SEARCH_TIME_CAP:.0f} s safety cap after "
+                    f"{result.evaluations} evaluations; lower `budget` for a reproducible result\n"
+                )
             routes = result.routes
             priorities = {n: v - 1 for n, v in result.priorities.items()}  # 0 = lowest
         names = [e.name for e in entries]

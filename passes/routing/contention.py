@@ -172,18 +172,22 @@ def contention_schedule(
 
 
 def _earliest(timelines, res, t: float, dur: float) -> float:
-    while True:
-        moved = False
-        for r, off in res:
-            tl = timelines.get(r)
-            if tl is None:
-                continue
-            end = tl.conflict_end(t + off, t + off + dur)
-            if end is not None:
-                t = end - off
-                moved = True
-        if not moved:
-            return t
+    """Smallest start >= t at which every (resource, offset) is free for `dur` cycles."""
+    lines = [(tl.starts, tl.ends, off) for r, off in res if (tl := timelines.get(r)) is not None and tl.starts]
+    n = len(lines)
+    i = clean = 0
+    bisect_left = bisect.bisect_left
+    while clean < n:  # cycle through the resources until a full round needs no move
+        starts, ends, off = lines[i]
+        s = t + off
+        k = bisect_left(starts, s + dur)
+        if k and ends[k - 1] > s:
+            t = ends[k - 1] - off
+            clean = 0  # re-check this resource at the new time
+            continue
+        clean += 1
+        i = (i + 1) % n
+    return t
 
 
 def link_loads(messages: Iterable[Message], routes: Mapping[str, Route]) -> dict[Link, int]:
