@@ -162,9 +162,14 @@ class LevelStats:
 class BoundaryFlow:
     """Traffic of one data space across the spatial boundary below a storage level.
 
-    `groups`: child-instance ids (Timeloop's spatial index at that boundary) that receive identical data
-    (one multicast group each; for a read-write space a group is a spatial-reduction group: its members
-    hold partial sums of the same outputs). Words are per child instance over the whole layer.
+    `groups`: child-instance ids (Timeloop's spatial index at that boundary: mixed radix over the level's
+    spatial loops, outermost loop most significant) that receive identical data (one multicast group
+    each; for a read-write space a group is a spatial-reduction group whose members hold partial sums of
+    the same outputs). Words are per child instance over the whole layer; `transfers` counts the tile
+    deliveries (temporal iterations above the child tile that change it), so `words_per_transfer` is
+    their average size (exact when there are no sliding-window halos). For a read-write space the words
+    are the partial sums each child drains upward; the parent receives `parent_updates` after the
+    spatial reduction of each group.
     """
 
     data_space: str
@@ -195,6 +200,8 @@ class ModelResult:
     mac_energy_pJ: float
     energy_pJ: float
     energy_source: str
+    legacy_stride: bool = True
+    link_transfers: bool = True
     boundary: dict[int, dict[str, BoundaryFlow]] = field(default_factory=dict)
 
     @property
@@ -431,8 +438,11 @@ def evaluate(problem: Problem, arch: Architecture, mapping: TileMapping, energy:
     else:
         raise FocusError(f"model engine '{engine}', expected fast or reference")
     per_level = collapse(analysis, nest, mapping, problem, arch)
-    return finish(problem, arch, mapping, nest, analysis.compute_accesses, analysis.compute_replication,
-                  per_level, energy, check=check, source=source)
+    result = finish(problem, arch, mapping, nest, analysis.compute_accesses, analysis.compute_replication,
+                    per_level, energy, check=check, source=source)
+    result.legacy_stride = legacy_stride
+    result.link_transfers = link_transfers
+    return result
 
 
 def finish(problem: Problem, arch: Architecture, mapping: TileMapping, nest: Nest, compute_accesses: int,
