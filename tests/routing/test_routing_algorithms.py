@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from focus_tools.errors import FocusError
 from passes.routing import algorithms as A
-from passes.routing.deadlock import fitting_classes
+from passes.routing.deadlock import deadlock_cycles, fitting_classes
 from passes.routing.mesh import Mesh, manhattan, path_links, xy_nodes, yx_nodes
 from passes.routing.trees import analyze_tree, route_error
 
@@ -143,16 +143,21 @@ def check_route(mesh, src, dsts, route, claims_minimal):
     assert route.minimal == claims_minimal or not claims_minimal
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(multicasts())
 def test_every_multicast_algorithm_property(case):
     mesh, src, dsts = case
+    routes = []
     for name in A.MULTICAST:
         route = A.multicast_route(mesh, src, dsts, name)
         check_route(mesh, src, dsts, route, name in A.MINIMAL)
+        routes.append(route)
+        # every destination also as a unicast source: a busy mix of routes, still deadlock-free per class
+        routes.append(A.route_message(mesh, dsts[-1], [src], unicast=A.UNICAST[len(routes) % 3]))
+    assert deadlock_cycles(routes) == {}
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, database=None)
 @given(multicasts(), st.integers(0, 2**31))
 def test_unicast_and_loaded_algorithms_property(case, seed):
     import random
