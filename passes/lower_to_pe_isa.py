@@ -289,11 +289,28 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
                 p = producer_pe[v]
                 raise FocusError(f"lower-to-pe-isa: '{op.name}' @{_name(op)} on <{pe[0]}, {pe[1]}> consumes a stream "
                                  f"produced on <{p[0]}, {p[1]}> but no routed_message.message reaches it")
+    # workers of one layer time-sharing a PE and sharing a stream become one block (one packet feeds all)
+    group_of: dict[Operation, Operation] = {w: w for w in workers}
+
+    def find(w: Operation) -> Operation:
+        while group_of[w] is not w:
+            group_of[w] = group_of[group_of[w]]
+            w = group_of[w]
+        return w
+
     for (v, pe), ops in consumers.items():
         if len(ops) > 1 and pe != producer_pe[v]:
-            names = ", ".join("@" + _name(o) for o in ops)
-            raise FocusError(f"lower-to-pe-isa: one stream feeds {len(ops)} ops on <{pe[0]}, {pe[1]}> ({names}); "
-                             f"a PE receives one packet per transfer, place them on different PEs")
+            if not all(isinstance(o, placed_subop.WorkerOp) for o in ops) or \
+                    len({o.layer.root_reference.data for o in ops}) > 1:  # type: ignore[attr-defined]
+                names = ", ".join("@" + _name(o) for o in ops)
+                raise FocusError(f"lower-to-pe-isa: one stream feeds {len(ops)} ops of different kinds or layers "
+                                 f"on <{pe[0]}, {pe[1]}> ({names}); a PE receives one packet per transfer")
+            for o in ops[1:]:
+                a, b = find(ops[0]), find(o)
+                if a is not b:
+                    if order[b] < order[a]:
+                        a, b = b, a
+                    group_of[b] = a
     for mp, m in zip(plan.messages, messages):
         for d in mp.dsts:
             if (m.stream, d) not in consumers:
@@ -387,27 +404,43 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
         blocks.append((order[src], BlockPlan(_name(src), _pe(src), loop(b, pre + body), mem_read_bytes=nbytes * b,
                                              layer=_name(layer_of(src)))))
 
+    groups: dict[Operation, list[Operation]] = defaultdict(list)
     for w in workers:
-        pe = _pe(w)
-        name = _name(w)
-        start = []
-        for v in w.inputs:  # type: ignore[attr-defined]
-            t = remote_tag(v, pe)
-            if t is not None:
-                start.append((_stream(v).transfers.data, [("recv", t)]))
-        end = []
-        for r in w.results:
-            tags = tags_of_stream.get(r, [])
-            if tags:
-                end.append((_stream(r).transfers.data, [("send", t) for t in tags]))
-        iters = _int(w.iterations)  # type: ignore[attr-defined]
-        cyc = _int(w.cycles)  # type: ignore[attr-defined]
-        if cyc <= 0:
-            cyc = math.ceil(_int(w.macs) / iters / macs_per_cycle)  # type: ignore[attr-defined]
-        middle = [("compute", cyc)] if cyc > 0 else []
-        body = periodic(iters, start, middle, end, what=f"'{w.name}' @{name}")
-        blocks.append((order[w], BlockPlan(name, pe, loop(batch_of(w), body), buffer=_int(w.buffer),  # type: ignore
-                                           layer=_name(layer_of(w)))))
+        groups[find(w)].append(w)
+    for lead, members in groups.items():
+        pe = _pe(lead)
+        name = _name(lead)
+        if len(members) > 1:
+            prefix = name[: name.rfind(".") + 1]
+            name += "".join("+" + (_name(m)[len(prefix):] if _name(m).startswith(prefix) else _name(m))
+                            for m in members[1:])
+        iters = _int(lead.iterations)  # type: ignore[attr-defined]
+        start: list[tuple[int, list[Instr]]] = []
+        end: list[tuple[int, list[Instr]]] = []
+        seen_inputs: set[SSAValue] = set()
+        cyc_total = 0
+        for w in members:
+            if _int(w.iterations) != iters:  # type: ignore[attr-defined]
+                raise FocusError(f"lower-to-pe-isa: workers @{_name(lead)} and @{_name(w)} share a stream on "
+                                 f"<{pe[0]}, {pe[1]}> but run {iters} and {_int(w.iterations)} iterations")  # type: ignore
+            for v in w.inputs:  # type: ignore[attr-defined]
+                t = remote_tag(v, pe)
+                if t is not None and v not in seen_inputs:
+                    seen_inputs.add(v)
+                    start.append((_stream(v).transfers.data, [("recv", t)]))
+            for r in w.results:
+                tags = tags_of_stream.get(r, [])
+                if tags:
+                    end.append((_stream(r).transfers.data, [("send", t) for t in tags]))
+            cyc = _int(w.cycles)  # type: ignore[attr-defined]
+            if cyc <= 0:
+                cyc = math.ceil(_int(w.macs) / iters / macs_per_cycle)  # type: ignore[attr-defined]
+            cyc_total += cyc
+        middle = [("compute", cyc_total)] if cyc_total > 0 else []
+        body = periodic(iters, start, middle, end, what=f"'{lead.name}' @{name}")
+        buffer = sum(_int(w.buffer) for w in members)  # type: ignore[attr-defined]
+        blocks.append((order[lead], BlockPlan(name, pe, loop(batch_of(lead), body), buffer=buffer,
+                                              layer=_name(layer_of(lead)))))
 
     for sk in sinks:
         pe = _pe(sk)
