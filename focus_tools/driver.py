@@ -117,7 +117,10 @@ def compute_groups(module) -> int:
 
 def smallest_square(groups: int, preset: Preset, base, opts: RunOptions, start: int = 2) -> int:
     for d in range(max(2, start), 129):
-        dev = _device_for(base, d, d, preset, opts)
+        try:
+            dev = _device_for(base, d, d, preset, opts)
+        except FocusError:  # too small for the preset's memory layout
+            continue
         if len(dev.compute_pes) >= groups:
             return d
     raise FocusError(f"the task needs {groups} compute PEs, more than a 128x128 mesh offers")
