@@ -13,8 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/focus-opt examples/levels/tensor_op.mlir
-	$(BIN)/focus-opt examples/levels/pe_isa.mlir
+	$(BIN)/focus run examples/tiny/task.yaml --out out/tiny
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
