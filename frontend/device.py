@@ -16,9 +16,10 @@ Per-PE compute and buffers default to the Simba-like core of the original FOCUS
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from focus_tools.errors import FocusError
 
@@ -197,7 +198,7 @@ class Device:
 
     # ---- constructors ----------------------------------------------------------------------------
     @classmethod
-    def for_mesh(cls, width: int, height: int, preset: str = "focus", **overrides: Any) -> "Device":
+    def for_mesh(cls, width: int, height: int, preset: str = "focus", **overrides: Any) -> Device:
         """A preset device on a width x height mesh (memory layout and memory compute from the preset)."""
         if preset not in PRESETS:
             raise FocusError(f"device preset '{preset}' is unknown (valid: {', '.join(PRESETS)})")
@@ -207,13 +208,13 @@ class Device:
         args.update(overrides)
         return cls(**args)
 
-    def with_mesh(self, width: int, height: int) -> "Device":
+    def with_mesh(self, width: int, height: int) -> Device:
         """The same device on another mesh (a preset memory layout is recomputed; a custom one must fit)."""
         pes = self.memory_pes if self.memory_layout == "custom" else None
         return replace(self, width=width, height=height, memory_pes=pes)
 
     # ---- IR --------------------------------------------------------------------------------------
-    def to_op(self) -> "DeviceOp":
+    def to_op(self) -> DeviceOp:
         """The `chip.device` op (fields the op has no property for are extra attributes)."""
         from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, StringAttr
 
@@ -227,7 +228,7 @@ class Device:
             dram_latency=self.dram_latency, memory_compute=self.memory_compute,
             pe_buffer_bytes=self.pe_buffer_bytes,
         )
-        i64 = lambda v: IntegerAttr(v, 64)  # noqa: E731
+        i64 = lambda v: IntegerAttr(v, 64)
         op.attributes["preset"] = StringAttr(self.preset)
         op.attributes["memory_layout"] = StringAttr(self.memory_layout)
         op.attributes["router_delay"] = i64(self.router_delay)
@@ -238,7 +239,7 @@ class Device:
         return op
 
     @classmethod
-    def from_op(cls, op: "DeviceOp") -> "Device":
+    def from_op(cls, op: DeviceOp) -> Device:
         """Rebuild the Device of a `chip.device` op (missing extra attributes take their defaults)."""
         from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, StringAttr
 

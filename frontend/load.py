@@ -70,10 +70,6 @@ def load_workload(path_or_model: str | Path, *, layer_bank: str | Path | None = 
                 wl, settings = load_task(path, doc, layer_bank=layer_bank, seq_len=seq_len, cores=cores)
             elif is_focus_task(doc):
                 wl = load_focus_task(path, doc, layer_bank, cores=cores)
-                for f in wl.timeloop_files:  # the layer bank's arch/ folder (FOCUS passes it to Timeloop)
-                    if Path(f).is_dir():
-                        arch_default = f
-                        break
             elif "problem" in doc_kinds(doc):
                 wl = _single_problem(path, doc, cores or 0)
             elif isinstance(doc, dict) and ("architecture" in doc or "device" in doc):
@@ -81,6 +77,10 @@ def load_workload(path_or_model: str | Path, *, layer_bank: str | Path | None = 
             else:
                 raise FocusError(f"{src}: not a task (expected 'models:' (focus format), 'model: [{{layer: cores}}]' "
                                  "(FOCUS) or a Timeloop 'problem:')")
+        for f in wl.timeloop_files:  # a FOCUS layer bank's arch/ folder (FOCUS passes it to Timeloop)
+            if Path(f).is_dir():
+                arch_default = f
+                break
     elif path.is_dir():
         raise FocusError(f"{src}: is a folder; give {INPUT_HELP}")
     elif is_zoo_model(src):

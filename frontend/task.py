@@ -26,8 +26,9 @@ Layer symbols of explicit models are `<model>.<name>`; FOCUS-style lists keep th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from focus_tools.errors import FocusError
 from frontend.focus_task import LayerBank, default_layer_bank, load_focus_task, parse_cores

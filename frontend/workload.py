@@ -12,8 +12,8 @@ asymmetric convolutions, pooling, concatenation and broadcasting elementwise ops
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
 
 from focus_tools.errors import FocusError
 from frontend.device import DEFAULT_DEVICE, Device
@@ -92,7 +92,7 @@ class Workload:
         used = self.consumers()
         return [layer.name for layer in self.layers if layer.name not in used]
 
-    def with_(self, **kw) -> "Workload":
+    def with_(self, **kw) -> Workload:
         return replace(self, **kw)
 
     # ---- checks ----------------------------------------------------------------------------------
@@ -468,7 +468,20 @@ def grow_mesh_for(workload: Workload) -> Workload:
 
 
 __all__ = [
-    "LAYER_KINDS", "MAC_KINDS", "TensorInput", "Layer", "Workload", "layer_stats", "infer_kind",
-    "activation_space", "default_bind", "conv_problem", "pool_problem", "matmul_problem", "elementwise_problem",
-    "concat_problem", "dim_names", "grow_mesh_for",
+    "LAYER_KINDS",
+    "MAC_KINDS",
+    "Layer",
+    "TensorInput",
+    "Workload",
+    "activation_space",
+    "concat_problem",
+    "conv_problem",
+    "default_bind",
+    "dim_names",
+    "elementwise_problem",
+    "grow_mesh_for",
+    "infer_kind",
+    "layer_stats",
+    "matmul_problem",
+    "pool_problem",
 ]

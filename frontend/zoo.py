@@ -12,8 +12,8 @@ Layer names are `<model>.<path>`, e.g. `resnet50.layer1.0.conv2`, `bert-base.lay
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from focus_tools.errors import FocusError
 from frontend.problem import Problem

@@ -150,7 +150,7 @@ def test_error_as_a_real_process(tmp_path):
     f = tmp_path / "x.yaml"
     f.write_text("a: [1,\n")
     r = subprocess.run([sys.executable, "-m", "focus_tools.cli", "import", str(f)], capture_output=True, text=True,
-                       cwd=REPO, timeout=120)
+                       cwd=REPO, timeout=120, check=False)
     assert r.returncode == 2 and r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith(f"focus import: error: {f}:")
 
@@ -170,7 +170,7 @@ def test_focus_opt_reads_yaml_and_onnx(tmp_path):
 
     text = _focus_opt([str(MINI_TASK)])
     assert "tensor_op.layer @toy_layer1" in text
-    code, out, _ = run_cli(["import", str(MINI_TASK)])
+    _, out, _ = run_cli(["import", str(MINI_TASK)])
     assert text.rstrip() == out.rstrip()
     text = _focus_opt([str(tiny_cnn(tmp_path / "tiny.onnx"))])
     assert "tensor_op.layer @tiny.residual kind \"add\"" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 
 import pytest
@@ -145,8 +146,8 @@ def test_all_benchmark_tasks_import():
         entries = _entries(task)
         stats = module_stats(module, per_layer=False)["models"]
         assert {m: s["layers"] for m, s in stats.items()} == {m: len(v) for m, v in entries.items()}
-        for model, names in entries.items():  # implicit chain: N reads N-1
-            for prev, cur in zip(names, names[1:]):
+        for names in entries.values():  # implicit chain: N reads N-1
+            for prev, cur in itertools.pairwise(names):
                 assert wl.layer(cur).inputs == ((prev, "Inputs"),), (task.name, cur)
         assert wl.device.macs_per_cycle == 256  # from database/arch
         assert any(f.endswith("simba_constraints.yaml") for f in wl.timeloop_files)
