@@ -17,6 +17,7 @@ The data size is `flits * channel_width`, so the simulator's `ceil(size / channe
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -116,7 +117,7 @@ def _xy_links(src: Coord, dst: Coord) -> list[tuple[Coord, Coord]]:
     while y != dst[1]:
         y += 1 if dst[1] > y else -1
         nodes.append((x, y))
-    return list(zip(nodes, nodes[1:]))
+    return list(itertools.pairwise(nodes))
 
 
 def export_spatial_sim(module: ModuleOp, out_dir: str | os.PathLike, *, channel_width: int = 128) -> dict:
@@ -435,4 +436,4 @@ def task_to_module(task: SpatialSimTask) -> ModuleOp:
     return ModuleOp(ops)
 
 
-__all__ = ["export_spatial_sim", "read_spatial_sim_task", "task_of_module", "task_to_module", "SpatialSimTask"]
+__all__ = ["SpatialSimTask", "export_spatial_sim", "read_spatial_sim_task", "task_of_module", "task_to_module"]

@@ -13,6 +13,7 @@ with the number of sub-operators, not iterations. The pass checks its own result
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -88,7 +89,7 @@ def periodic(iterations: int, start: list[tuple[int, list[Instr]]], middle: list
         return first + head + list(middle) + tail + last
 
     periods = sorted({iterations // t for t in list(starts) + list(ends) if t < iterations})
-    if all(b % a == 0 for a, b in zip(periods, periods[1:])):
+    if all(b % a == 0 for a, b in itertools.pairwise(periods)):
         # nested: level j runs every periods[j] iterations
         body = one_iteration([], [])
         inner = 1
@@ -387,8 +388,8 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
             groups.append((t, instrs))
         cyc = _int(src.cycles)  # type: ignore[attr-defined]
         middle = [("compute", cyc)] if cyc > 0 else []
-        body = periodic(_int(src.iterations), groups, middle, [], what=f"'{src.name}' @{name}",  # type: ignore
-                        middle_first=True)
+        iters = _int(src.iterations)  # type: ignore[attr-defined]
+        body = periodic(iters, groups, middle, [], what=f"lower-to-pe-isa: '{src.name}' @{name}", middle_first=True)
         return body, read_bytes
 
     def remote_tag(v: SSAValue, pe: Coord) -> int | None:
@@ -412,7 +413,7 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
         name = _name(lead)
         if len(members) > 1:
             prefix = name[: name.rfind(".") + 1]
-            name += "".join("+" + (_name(m)[len(prefix):] if _name(m).startswith(prefix) else _name(m))
+            name += "".join("+" + (_name(m).removeprefix(prefix))
                             for m in members[1:])
         iters = _int(lead.iterations)  # type: ignore[attr-defined]
         start: list[tuple[int, list[Instr]]] = []
@@ -437,7 +438,7 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
                 cyc = math.ceil(_int(w.macs) / iters / macs_per_cycle)  # type: ignore[attr-defined]
             cyc_total += cyc
         middle = [("compute", cyc_total)] if cyc_total > 0 else []
-        body = periodic(iters, start, middle, end, what=f"'{lead.name}' @{name}")
+        body = periodic(iters, start, middle, end, what=f"lower-to-pe-isa: '{lead.name}' @{name}")
         buffer = sum(_int(w.buffer) for w in members)  # type: ignore[attr-defined]
         blocks.append((order[lead], BlockPlan(name, pe, loop(batch_of(lead), body), buffer=buffer,
                                               layer=_name(layer_of(lead)))))
@@ -457,7 +458,7 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
         if start:
             span = reduce(math.lcm, [t for t, _ in start])
             if span <= MAX_UNROLLED_PERIOD * 16:
-                body = periodic(span, start, [], [], what=f"'{sk.name}' @{name}")
+                body = periodic(span, start, [], [], what=f"lower-to-pe-isa: '{sk.name}' @{name}")
             else:  # transfer counts without a small common multiple: one stream after the other
                 for t, instrs in start:
                     body += loop(t, instrs)

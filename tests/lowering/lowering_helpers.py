@@ -1,0 +1,54 @@
+"""Shared helpers for the lowering tests: parsing, the lit cases as inputs, flattening programs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import Builtin, ModuleOp
+from xdsl.parser import Parser
+
+from focus_dialects import get_all_dialects
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = REPO / ".venv" / "bin"
+LIT_LOWERING = REPO / "test_lit" / "passes" / "lower-to-pe-isa.mlir"
+
+DEVICE = (
+    'chip.device @d mesh {w} x {h} memory [{mem}] link 512 flit 512 macs 256 {{word_bits = 8 : i64, '
+    'num_vcs = 4 : i64, vc_buf_flits = 4 : i64, injection_queue = 8 : i64, dram_bytes_per_cycle = 6.4e+01 : f64, '
+    'dram_latency = 100 : i64{extra}}}'
+)
+
+
+def device(w: int = 3, h: int = 3, memory: str = "<0, 0>, <2, 2>", extra: str = "") -> str:
+    return DEVICE.format(w=w, h=h, mem=memory, extra=extra)
+
+
+def make_context() -> Context:
+    ctx = Context()
+    ctx.load_dialect(Builtin)
+    for name, factory in get_all_dialects().items():
+        ctx.register_dialect(name, factory)
+    return ctx
+
+
+def parse(text: str) -> ModuleOp:
+    module = Parser(make_context(), text, "test").parse_module()
+    module.verify()
+    return module
+
+
+def lit_cases() -> list[str]:
+    """The routed_message inputs of test_lit/passes/lower-to-pe-isa.mlir (one per split chunk)."""
+    text = LIT_LOWERING.read_text()
+    return [c for c in text.split("// -----\n") if "routed_message.message" in c]
+
+
+def lowered(text: str) -> ModuleOp:
+    from passes.lower_to_pe_isa import lower_module
+
+    module = parse(text)
+    lower_module(module)
+    module.verify()
+    return module
