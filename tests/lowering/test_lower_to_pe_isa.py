@@ -114,11 +114,11 @@ def test_one_layer_input_builds():
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(extra_msgs=""), "no routed_message.message reaches it"),
-    (dict(extra_msgs=OUT_MSG, packets=2), "has 2 packets per batch but its stream has 4 transfers"),
-    (dict(extra_msgs=OUT_MSG, sink_attrs="writeback "), "is not a memory PE of the device"),
-    (dict(extra_msgs=OUT_MSG, src_iters=3), "neither divides nor is a multiple of its 3 iterations"),
-    (dict(extra_msgs=OUT_MSG, dsts="[<1, 0>, <0, 1>]", route="<<0, 0> -> <1, 0>, <0, 0> -> <0, 1>>"),
+    ({'extra_msgs': ""}, "no routed_message.message reaches it"),
+    ({'extra_msgs': OUT_MSG, 'packets': 2}, "has 2 packets per batch but its stream has 4 transfers"),
+    ({'extra_msgs': OUT_MSG, 'sink_attrs': "writeback "}, "is not a memory PE of the device"),
+    ({'extra_msgs': OUT_MSG, 'src_iters': 3}, "neither divides nor is a multiple of its 3 iterations"),
+    ({'extra_msgs': OUT_MSG, 'dsts': "[<1, 0>, <0, 1>]", 'route': "<<0, 0> -> <1, 0>, <0, 0> -> <0, 1>>"},
      "delivers to <0, 1>, where no op consumes its stream"),
 ])
 def test_bad_inputs_raise_one_line(kw, message):
