@@ -702,8 +702,7 @@ class RefSimulator:
                 cands.append(j)
                 continue
             if op == OP_SEND:
-                need = self._copies(arg)
-                if len(self.queues[pe]) + need <= self.qcap:
+                if len(self.queues[pe]) < self.qcap:  # all copies of a `copies` message go in at once
                     self._enqueue(pe, arg, t)
                     self._issued(blk, t)
                     self._advance(blk, t + 1, W_ISSUE)
@@ -801,7 +800,8 @@ class RefSimulator:
             return CAT_SEND
         if any(b.state == B_RECV for b in blocks):
             return CAT_RECV
-        if any(b.state == B_WAIT and b.wait_kind == W_MEM for b in blocks):
+        if any(b.wait_kind == W_MEM and (b.state == B_WAIT or (b.state == B_DONE and b.done_time > t))
+               for b in blocks):
             return CAT_MEM
         return CAT_IDLE
 
@@ -817,7 +817,20 @@ class RefSimulator:
     def _can_progress(self, t: int) -> bool:
         """Some block will act without any packet arriving (running, ready, or finishing later)."""
         if self.spatial:
-            return any(b.state != B_DONE and self.issue[id(b)] != -1 for b in self.blocks)
+            for b in self.blocks:
+                if b.state == B_DONE:
+                    continue
+                if self.issue[id(b)] != -1:
+                    return True
+                # a refused instruction succeeds on retry once its packet arrived / the doorbell opens
+                op, arg = int(self.prog.instr_op[b.pc]), int(self.prog.instr_arg[b.pc])
+                if op == OP_RECV:
+                    k = self.dst_index[arg][b.pe]
+                    if self.delivered[arg][k] > self.consumed[arg][k]:
+                        return True
+                elif op == OP_SEND and all(self.pipe_open[d] for d in self.dst_index[arg]):
+                    return True
+            return False
         return any(b.state in (B_READY, B_WAIT) or (b.state == B_DONE and b.done_time > t)
                    for b in self.blocks)
 

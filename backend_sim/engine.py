@@ -1,0 +1,1506 @@
+"""The numba simulation engine: struct-of-arrays state, one jitted loop per mode (program, synthetic traffic).
+
+Semantics are those of `reference.py` (BookSim2's input-queued VC router, multicast trees, the PE model);
+this file implements them with flat arrays: field-major 2D arrays (``vcs[FIELD, vc]``), per-router ring
+buffers for BookSim's routing / VC-allocation / switch-allocation / crossbar deques, iSLIP on 64-bit masks,
+and an event wheel for channels (a flit or credit sent in cycle t arrives at t + 1 + latency). Routers with
+nothing pending are skipped; when the network is empty and every PE waits on compute or memory, whole
+stretches of cycles are skipped at once (statistics are added in bulk).
+"""
+
+from __future__ import annotations
+
+import time as _time
+
+import numpy as np
+from numba import njit
+
+from backend_sim.config import SimConfig
+from backend_sim.program import (
+    MODE_COPIES, OP_COMPUTE, OP_LOOP_BEGIN, OP_LOOP_END, OP_RECV, OP_SEND, PackedProgram,
+)
+from backend_sim.result import PE_CATEGORIES, BlockedBlock, DeadlockInfo, SimResult, StuckPacket
+
+P = 5
+PL = 4  # local port
+IDLE, ROUTING, VC_ALLOC, ACTIVE = 0, 1, 2, 3
+STALL_BUSY, STALL_CONFLICT, STALL_FULL, STALL_XBAR = -2, -3, -4, -6
+DQ_ROUTE, DQ_VA, DQ_SA, DQ_X = 0, 1, 2, 3
+
+# config fields
+(C_W, C_H, C_N, C_NV, C_D, C_R, C_VA, C_SA, C_X, C_CD, C_L, C_ITERS, C_WAITTAIL, C_VLO, C_VHI, C_BRANCH,
+ C_QCAP, C_ATHEAD, C_DRAMLAT, C_SPATIAL, C_THRESH, C_MAXCYC, C_WINDOW, C_WS, C_CAP, C_CAPO, C_CAPC, C_CAPE,
+ C_QC, C_NB, C_DEPTH, C_FCAP, C_PCAP, C_DLCAP, C_PLCAP, C_SKIP, C_NPE) = range(37)
+NCF = 37
+# scalar state fields
+(S_T, S_FLITS, S_QUEUED, S_EVTOTAL, S_MOVED, S_LASTPROG, S_NDONE, S_MAXDONE, S_FLFREE, S_PKFREE, S_DLN,
+ S_PLN, S_EJECTED, S_STATUS, S_NACTIVE, S_RNG, S_GEN_STATE, S_DRAIN_TIME, S_EMPTY_NET, S_RESET_TIME,
+ S_MEAS_FLITS, S_PID, S_CREDITS) = range(23)
+NSC = 23
+# per input VC fields
+V_STATE, V_RMASK, V_VCMASK, V_SENT, V_INSAQ, V_BH, V_BC = range(7)
+V_OUT = 7
+V_GR = 12
+NVF = 17
+# output VC (downstream credit view) fields
+O_INUSE, O_OCC, O_TAIL = range(3)
+# flit fields
+FL_PKT, FL_HEAD, FL_TAIL, FL_VC, FL_HOPS, FL_ITIME = range(6)
+NFF = 6
+# packet fields
+(PK_MSG, PK_SEQ, PK_SRC, PK_DEST, PK_ROUTE, PK_NFL, PK_CTIME, PK_ITIME, PK_COPYDST, PK_LEFT, PK_LOG,
+ PK_RECORD) = range(12)
+NPF = 12
+# per node fields
+(N_QH, N_QC, N_NEXTF, N_CURVC, N_LASTVC, N_UNITFREE, N_RR, N_DRAMFREE, N_RQ, N_PIPE, N_BLO, N_BHI, N_ACT,
+ N_INJ, N_QTIME, N_QDRAINED) = range(16)
+NNF = 16
+# block fields
+(B_PE, B_START, B_END, B_PC, B_STATE, B_RESUME, B_WKIND, B_DONE, B_FIRST, B_ISSUE, B_SP) = range(11)
+NBF = 11
+BS_READY, BS_WAIT, BS_RECV, BS_SEND, BS_DONE = range(5)
+W_ISSUE, W_COMPUTE, W_MEM = range(3)
+CAT_BUSY, CAT_SEND, CAT_RECV, CAT_MEM, CAT_IDLE = range(5)
+# message fields
+M_SRC, M_NFL, M_MODE, M_DPTR, M_DEND, M_RPTR, M_REND, M_SLOT, M_SEQ = range(9)
+NMF = 9
+# event kinds
+EV_RFLIT, EV_RCRED, EV_TFLIT, EV_TCRED = range(4)
+# run status
+ST_RUNNING, ST_DONE, ST_DEADLOCK, ST_LIMIT = 0, 1, 2, 3
+
+_DEBRUIJN = np.int64(0x03F79D71B4CB0A89)
+_DB_TABLE = np.zeros(64, dtype=np.int64)
+for _i in range(64):
+    _DB_TABLE[(((1 << _i) * 0x03F79D71B4CB0A89) & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
+
+
+@njit(cache=True)
+def _ctz(x):
+    """Index of the lowest set bit of a non-zero int64."""
+    low = x & -x
+    return _DB_TABLE[((low * _DEBRUIJN) >> 58) & 63]
+
+
+@njit(cache=True)
+def _first_from(mask, ptr):
+    """Lowest set bit at or after `ptr`, wrapping around (mask != 0)."""
+    hi = mask & ~((np.int64(1) << ptr) - 1) if ptr < 63 else mask & (np.int64(1) << 63)
+    if hi != 0:
+        return _ctz(hi)
+    return _ctz(mask)
+
+
+# ------------------------------------------------------------------------------------------------
+# small containers
+# ------------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _dq_push(dq, dqhc, k, r, cap, tm, item, res):
+    c = dqhc[1, k, r]
+    pos = (dqhc[0, k, r] + c) % cap
+    dq[0, k, r, pos] = tm
+    dq[1, k, r, pos] = item
+    dq[2, k, r, pos] = res
+    dqhc[1, k, r] = c + 1
+
+
+@njit(cache=True)
+def _post(ev, evc, sc, cf, when, kind, a, b, c):
+    s = when % cf[C_WS]
+    n = evc[s]
+    ev[0, s, n] = kind
+    ev[1, s, n] = a
+    ev[2, s, n] = b
+    ev[3, s, n] = c
+    evc[s] = n + 1
+    sc[S_EVTOTAL] += 1
+
+
+@njit(cache=True)
+def _new_flit(fl, flfree, sc):
+    n = sc[S_FLFREE] - 1
+    sc[S_FLFREE] = n
+    return flfree[n]
+
+
+@njit(cache=True)
+def _free_flit(flfree, sc, f):
+    flfree[sc[S_FLFREE]] = f
+    sc[S_FLFREE] += 1
+
+
+@njit(cache=True)
+def _new_packet(pk, pkfree, sc):
+    n = sc[S_PKFREE] - 1
+    sc[S_PKFREE] = n
+    return pkfree[n]
+
+
+@njit(cache=True)
+def _free_packet(pkfree, sc, p):
+    pkfree[sc[S_PKFREE]] = p
+    sc[S_PKFREE] += 1
+
+
+@njit(cache=True)
+def _activate(nod, sc, r):
+    if nod[N_ACT, r] == 0:
+        nod[N_ACT, r] = 1
+        sc[S_NACTIVE] += 1
+
+
+# ------------------------------------------------------------------------------------------------
+# channels
+# ------------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _send_router_flit(cf, sc, ev, evc, link, r, port, f, t):
+    link[r, port] += 1
+    sc[S_MOVED] = 1
+    if port == PL:
+        _post(ev, evc, sc, cf, t + 2, EV_TFLIT, r, 0, f)
+    else:
+        W = cf[C_W]
+        if port == 0:
+            nb = r + 1
+        elif port == 1:
+            nb = r - 1
+        elif port == 2:
+            nb = r + W
+        else:
+            nb = r - W
+        _post(ev, evc, sc, cf, t + 1 + cf[C_L], EV_RFLIT, nb, port ^ 1, f)
+
+
+@njit(cache=True)
+def _send_credit(cf, sc, ev, evc, r, in_port, vc, t):
+    sc[S_CREDITS] += 1
+    if in_port == PL:
+        _post(ev, evc, sc, cf, t + 2, EV_TCRED, r, 0, vc)
+    else:
+        W = cf[C_W]
+        if in_port == 0:
+            nb = r + 1
+        elif in_port == 1:
+            nb = r - 1
+        elif in_port == 2:
+            nb = r + W
+        else:
+            nb = r - W
+        _post(ev, evc, sc, cf, t + 1 + cf[C_L], EV_RCRED, nb, in_port ^ 1, vc)
+
+
+@njit(cache=True)
+def _bs_credit(bs, cf, idx):
+    bs[O_OCC, idx] -= 1
+    if cf[C_WAITTAIL] != 0 and bs[O_OCC, idx] == 0 and bs[O_TAIL, idx] != 0:
+        bs[O_INUSE, idx] = -1
+
+
+@njit(cache=True)
+def _bs_sending(bs, cf, idx, tail):
+    bs[O_OCC, idx] += 1
+    if tail != 0:
+        bs[O_TAIL, idx] = 1
+        if cf[C_WAITTAIL] == 0:
+            bs[O_INUSE, idx] = -1
+
+
+# ------------------------------------------------------------------------------------------------
+# routing
+# ------------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _xy_port(W, cur, dst):
+    cx = cur % W
+    cy = cur // W
+    dx = dst % W
+    dy = dst // W
+    if dx > cx:
+        return 0
+    if dx < cx:
+        return 1
+    if dy > cy:
+        return 2
+    if dy < cy:
+        return 3
+    return PL
+
+
+@njit(cache=True)
+def _route_mask(cf, pk, msg, rnode, rmask, r, p):
+    m = pk[PK_ROUTE, p]
+    if m < 0:
+        return np.int64(1) << _xy_port(cf[C_W], r, pk[PK_DEST, p])
+    lo = msg[M_RPTR, m]
+    hi = msg[M_REND, m] - 1
+    while lo <= hi:
+        mid = (lo + hi) >> 1
+        nd = rnode[mid]
+        if nd == r:
+            return rmask[mid]
+        if nd < r:
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return np.int64(0)
+
+
+# ------------------------------------------------------------------------------------------------
+# the router (BookSim IQRouter::_InternalStep + WriteOutputs)
+# ------------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
+                 msg, rnode, rmask, ev, evc, link, scr):
+    V = cf[C_NV]
+    D = cf[C_D]
+    PV = P * V
+    CAP = cf[C_CAP]
+    base = r * PV
+    branch = cf[C_BRANCH] != 0
+    # ---- input queuing ----
+    for port in range(P):
+        f = inf[r * P + port]
+        if f < 0:
+            continue
+        inf[r * P + port] = -1
+        vc = fl[FL_VC, f]
+        u = base + port * V + vc
+        bc = vcs[V_BC, u]
+        vbuf[u, (vcs[V_BH, u] + bc) % D] = f
+        vcs[V_BC, u] = bc + 1
+        st = vcs[V_STATE, u]
+        if st == IDLE:
+            vcs[V_STATE, u] = ROUTING
+            _dq_push(dq, dqhc, DQ_ROUTE, r, CAP, -1, port * V + vc, -1)
+        elif bc == 0 and vcs[V_INSAQ, u] == 0 and (
+                st == ACTIVE or (branch and st == VC_ALLOC and vcs[V_VCMASK, u] != 0)):
+            vcs[V_INSAQ, u] = 1
+            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, port * V + vc, -1)
+    CAPC = cf[C_CAPC]
+    while pchc[1, r] > 0:
+        h = pchc[0, r]
+        if pcq[0, r, h] > t:
+            break
+        _bs_credit(ob, cf, base + pcq[1, r, h] * V + pcq[2, r, h])
+        pchc[0, r] = (h + 1) % CAPC
+        pchc[1, r] -= 1
+    # ---- evaluate: routing ----
+    h = dqhc[0, DQ_ROUTE, r]
+    for i in range(dqhc[1, DQ_ROUTE, r]):
+        pos = (h + i) % CAP
+        if dq[0, DQ_ROUTE, r, pos] >= 0:
+            break
+        dq[0, DQ_ROUTE, r, pos] = t + cf[C_R] - 1
+    # ---- evaluate: VC allocation ----
+    if dqhc[1, DQ_VA, r] > 0:
+        _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr)
+    # ---- evaluate: switch allocation ----
+    if dqhc[1, DQ_SA, r] > 0:
+        _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr)
+    # ---- evaluate: crossbar ----
+    h = dqhc[0, DQ_X, r]
+    for i in range(dqhc[1, DQ_X, r]):
+        pos = (h + i) % CAP
+        if dq[0, DQ_X, r, pos] >= 0:
+            break
+        dq[0, DQ_X, r, pos] = t + cf[C_X] - 1
+    # ---- update: routing ----
+    while dqhc[1, DQ_ROUTE, r] > 0:
+        h = dqhc[0, DQ_ROUTE, r]
+        tm = dq[0, DQ_ROUTE, r, h]
+        if tm < 0 or tm > t:
+            break
+        item = dq[1, DQ_ROUTE, r, h]
+        dqhc[0, DQ_ROUTE, r] = (h + 1) % CAP
+        dqhc[1, DQ_ROUTE, r] -= 1
+        u = base + item
+        f = vbuf[u, vcs[V_BH, u]]
+        vcs[V_RMASK, u] = _route_mask(cf, pk, msg, rnode, rmask, r, fl[FL_PKT, f])
+        vcs[V_STATE, u] = VC_ALLOC
+        _dq_push(dq, dqhc, DQ_VA, r, CAP, -1, item, -1)
+    # ---- update: VC allocation ----
+    while dqhc[1, DQ_VA, r] > 0:
+        h = dqhc[0, DQ_VA, r]
+        tm = dq[0, DQ_VA, r, h]
+        if tm < 0 or tm > t:
+            break
+        item = dq[1, DQ_VA, r, h]
+        res = dq[2, DQ_VA, r, h]
+        dqhc[0, DQ_VA, r] = (h + 1) % CAP
+        dqhc[1, DQ_VA, r] -= 1
+        u = base + item
+        if res > 0:
+            m = res
+            while m != 0:
+                p = _ctz(m)
+                m &= m - 1
+                ovc = vcs[V_GR + p, u]
+                oi = base + p * V + ovc
+                ob[O_INUSE, oi] = item
+                ob[O_TAIL, oi] = 0
+                vcs[V_OUT + p, u] = ovc
+            vcs[V_VCMASK, u] |= res
+            if vcs[V_VCMASK, u] == vcs[V_RMASK, u]:
+                vcs[V_STATE, u] = ACTIVE
+            else:
+                _dq_push(dq, dqhc, DQ_VA, r, CAP, -1, item, -1)
+            if (vcs[V_STATE, u] == ACTIVE or branch) and vcs[V_INSAQ, u] == 0:
+                vcs[V_INSAQ, u] = 1
+                _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
+        else:
+            _dq_push(dq, dqhc, DQ_VA, r, CAP, -1, item, -1)
+    # ---- update: switch allocation ----
+    while dqhc[1, DQ_SA, r] > 0:
+        h = dqhc[0, DQ_SA, r]
+        tm = dq[0, DQ_SA, r, h]
+        if tm < 0 or tm > t:
+            break
+        item = dq[1, DQ_SA, r, h]
+        res = dq[2, DQ_SA, r, h]
+        dqhc[0, DQ_SA, r] = (h + 1) % CAP
+        dqhc[1, DQ_SA, r] -= 1
+        u = base + item
+        port = item // V
+        vc = item % V
+        vcs[V_INSAQ, u] = 0
+        if res <= 0:
+            vcs[V_INSAQ, u] = 1
+            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
+            continue
+        bh = vcs[V_BH, u]
+        f = vbuf[u, bh]
+        single = vcs[V_RMASK, u] == res and vcs[V_SENT, u] == 0 and (res & (res - 1)) == 0
+        m = res
+        while m != 0:
+            p = _ctz(m)
+            m &= m - 1
+            if single:
+                g = f
+            else:
+                g = _new_flit(fl, flfree, sc)
+                for k in range(NFF):
+                    fl[k, g] = fl[k, f]
+                sc[S_FLITS] += 1
+            fl[FL_HOPS, g] = fl[FL_HOPS, f] + 1
+            ovc = vcs[V_OUT + p, u]
+            fl[FL_VC, g] = ovc
+            _bs_sending(ob, cf, base + p * V + ovc, fl[FL_TAIL, g])
+            _dq_push(dq, dqhc, DQ_X, r, CAP, -1, g, p)
+        vcs[V_SENT, u] |= res
+        if vcs[V_SENT, u] != vcs[V_RMASK, u]:
+            vcs[V_INSAQ, u] = 1
+            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
+            continue
+        tail = fl[FL_TAIL, f]
+        if not single:
+            sc[S_FLITS] -= 1
+            _free_flit(flfree, sc, f)
+        vcs[V_BH, u] = (bh + 1) % D
+        vcs[V_BC, u] -= 1
+        vcs[V_SENT, u] = 0
+        _send_credit(cf, sc, ev, evc, r, port, vc, t)
+        if vcs[V_BC, u] == 0:
+            if tail != 0:
+                vcs[V_STATE, u] = IDLE
+                vcs[V_RMASK, u] = 0
+                vcs[V_VCMASK, u] = 0
+        elif tail != 0:
+            vcs[V_RMASK, u] = 0
+            vcs[V_VCMASK, u] = 0
+            vcs[V_STATE, u] = ROUTING
+            _dq_push(dq, dqhc, DQ_ROUTE, r, CAP, -1, item, -1)
+        else:
+            vcs[V_INSAQ, u] = 1
+            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
+    # ---- update: crossbar ----
+    CAPO = cf[C_CAPO]
+    while dqhc[1, DQ_X, r] > 0:
+        h = dqhc[0, DQ_X, r]
+        tm = dq[0, DQ_X, r, h]
+        if tm < 0 or tm > t:
+            break
+        g = dq[1, DQ_X, r, h]
+        p = dq[2, DQ_X, r, h]
+        dqhc[0, DQ_X, r] = (h + 1) % CAP
+        dqhc[1, DQ_X, r] -= 1
+        q = r * P + p
+        obuf[q, (obhc[0, q] + obhc[1, q]) % CAPO] = g
+        obhc[1, q] += 1
+    # ---- write outputs ----
+    for p in range(P):
+        q = r * P + p
+        if obhc[1, q] > 0:
+            h = obhc[0, q]
+            g = obuf[q, h]
+            obhc[0, q] = (h + 1) % CAPO
+            obhc[1, q] -= 1
+            _send_router_flit(cf, sc, ev, evc, link, r, p, g, t)
+    busy = dqhc[1, DQ_ROUTE, r] + dqhc[1, DQ_VA, r] + dqhc[1, DQ_SA, r] + dqhc[1, DQ_X, r] + pchc[1, r]
+    for p in range(P):
+        busy += obhc[1, r * P + p]
+    return busy > 0
+
+
+@njit(cache=True)
+def _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
+    V = cf[C_NV]
+    PV = P * V
+    CAP = cf[C_CAP]
+    base = r * PV
+    req_in = scr[0]
+    req_out = scr[1]
+    gmask = scr[2]
+    accm = scr[3]
+    avail = scr[4]
+    for i in range(PV):
+        req_in[i] = 0
+        req_out[i] = 0
+    lo = cf[C_VLO]
+    hi = cf[C_VHI]
+    for p in range(P):
+        a = np.int64(0)
+        for ovc in range(lo, hi + 1):
+            if ob[O_INUSE, base + p * V + ovc] < 0:
+                a |= np.int64(1) << ovc
+        avail[p] = a
+    h = dqhc[0, DQ_VA, r]
+    n = dqhc[1, DQ_VA, r]
+    any_req = False
+    for i in range(n):
+        pos = (h + i) % CAP
+        if dq[0, DQ_VA, r, pos] >= 0:
+            break
+        item = dq[1, DQ_VA, r, pos]
+        u = base + item
+        need = vcs[V_RMASK, u] & ~vcs[V_VCMASK, u]
+        ws = np.int64(0)
+        while need != 0:
+            p = _ctz(need)
+            need &= need - 1
+            ws |= avail[p] << (p * V)
+        if ws == 0:
+            dq[2, DQ_VA, r, pos] = STALL_BUSY
+        else:
+            req_in[item] = ws
+            any_req = True
+            m = ws
+            while m != 0:
+                w = _ctz(m)
+                m &= m - 1
+                req_out[w] |= np.int64(1) << item
+    if any_req:
+        _islip(req_in, req_out, gmask, accm, PV, PV, alp, r, 0, PV, cf[C_ITERS], V, 0, scr, vcs, base, False)
+    for i in range(n):
+        pos = (h + i) % CAP
+        if dq[0, DQ_VA, r, pos] >= 0:
+            break
+        dq[0, DQ_VA, r, pos] = t + cf[C_VA] - 1
+        if dq[2, DQ_VA, r, pos] < -1:
+            continue
+        item = dq[1, DQ_VA, r, pos]
+        acc = accm[item]
+        if acc != 0:
+            u = base + item
+            mask = np.int64(0)
+            while acc != 0:
+                w = _ctz(acc)
+                acc &= acc - 1
+                p = w // V
+                vcs[V_GR + p, u] = w % V
+                mask |= np.int64(1) << p
+            dq[2, DQ_VA, r, pos] = mask
+        else:
+            dq[2, DQ_VA, r, pos] = STALL_CONFLICT
+    if cf[C_VA] > 1:
+        for i in range(n):
+            pos = (h + i) % CAP
+            tm = dq[0, DQ_VA, r, pos]
+            if tm < 0 or t < tm:
+                break
+            res = dq[2, DQ_VA, r, pos]
+            if res > 0:
+                u = base + dq[1, DQ_VA, r, pos]
+                m = res
+                while m != 0:
+                    p = _ctz(m)
+                    m &= m - 1
+                    if ob[O_INUSE, base + p * V + vcs[V_GR + p, u]] >= 0:
+                        res &= ~(np.int64(1) << p)
+                dq[2, DQ_VA, r, pos] = res if res != 0 else STALL_BUSY
+
+
+@njit(cache=True)
+def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
+    V = cf[C_NV]
+    D = cf[C_D]
+    PV = P * V
+    CAP = cf[C_CAP]
+    base = r * PV
+    branch = cf[C_BRANCH] != 0
+    lab = scr[5]
+    req_in = scr[0]
+    req_out = scr[1]
+    gmask = scr[2]
+    accm = scr[3]
+    for i in range(P * P):
+        lab[i] = -1
+    h = dqhc[0, DQ_SA, r]
+    n = dqhc[1, DQ_SA, r]
+    rr_off = 2 * PV + 2 * P
+    any_req = False
+    for i in range(n):
+        pos = (h + i) % CAP
+        if dq[0, DQ_SA, r, pos] >= 0:
+            break
+        item = dq[1, DQ_SA, r, pos]
+        u = base + item
+        port = item // V
+        vc = item % V
+        if branch:
+            m = vcs[V_VCMASK, u] & ~vcs[V_SENT, u]
+            cand = np.int64(0)
+            while m != 0:
+                p = _ctz(m)
+                m &= m - 1
+                if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] < D:
+                    cand |= np.int64(1) << p
+            if cand == 0:
+                dq[2, DQ_SA, r, pos] = STALL_FULL
+                continue
+        else:
+            cand = vcs[V_RMASK, u]
+            m = cand
+            full = False
+            while m != 0:
+                p = _ctz(m)
+                m &= m - 1
+                if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] >= D:
+                    full = True
+            if full:
+                dq[2, DQ_SA, r, pos] = STALL_FULL
+                continue
+        off = alp[r, rr_off + port]
+        while cand != 0:
+            p = _ctz(cand)
+            cand &= cand - 1
+            old = lab[port * P + p]
+            if old < 0 or (vc - off + V) % V < (old - off + V) % V:
+                lab[port * P + p] = vc
+        any_req = True
+    if any_req:
+        for i in range(P):
+            req_in[i] = 0
+            req_out[i] = 0
+        for i in range(P):
+            for o in range(P):
+                if lab[i * P + o] >= 0:
+                    req_in[i] |= np.int64(1) << o
+                    req_out[o] |= np.int64(1) << i
+        _islip(req_in, req_out, gmask, accm, P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr,
+               vcs, base, branch)
+    for i in range(n):
+        pos = (h + i) % CAP
+        if dq[0, DQ_SA, r, pos] >= 0:
+            break
+        dq[0, DQ_SA, r, pos] = t + cf[C_SA] - 1
+        if dq[2, DQ_SA, r, pos] < -1:
+            continue
+        item = dq[1, DQ_SA, r, pos]
+        port = item // V
+        vc = item % V
+        acc = accm[port]
+        if acc != 0 and lab[port * P + _ctz(acc)] == vc:
+            dq[2, DQ_SA, r, pos] = acc
+            alp[r, rr_off + port] = (vc + 1) % V
+        else:
+            dq[2, DQ_SA, r, pos] = STALL_XBAR
+    if cf[C_SA] > 1:
+        for i in range(n):
+            pos = (h + i) % CAP
+            tm = dq[0, DQ_SA, r, pos]
+            if tm < 0 or t < tm:
+                break
+            res = dq[2, DQ_SA, r, pos]
+            if res > 0:
+                u = base + dq[1, DQ_SA, r, pos]
+                m = res
+                anyfull = False
+                while m != 0:
+                    p = _ctz(m)
+                    m &= m - 1
+                    if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] >= D:
+                        anyfull = True
+                        res &= ~(np.int64(1) << p)
+                if branch:
+                    dq[2, DQ_SA, r, pos] = res if res != 0 else STALL_FULL
+                elif anyfull:
+                    dq[2, DQ_SA, r, pos] = STALL_FULL
+
+
+@njit(cache=True)
+def _islip(req_in, req_out, gmask, accm, n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base,
+           branch):
+    """iSLIP with persistent pointers alp[r, goff + out] (grant) and alp[r, aoff + in] (accept).
+
+    kind 0 (VC allocation): an input takes its granted outputs in round-robin order, one per port
+    (output // V). kind 1 (switch allocation): the first granted output's VC label takes all its granted
+    outputs; a synchronous multicast VC only when all its route ports are granted."""
+    lab = scr[5]
+    grant = scr[6]
+    in_matched = np.int64(0)
+    out_matched = np.int64(0)
+    for i in range(n_in):
+        accm[i] = 0
+    for it in range(iters):
+        for i in range(n_in):
+            gmask[i] = 0
+        for w in range(n_out):
+            grant[w] = -1
+            if req_out[w] == 0 or (out_matched >> w) & 1:
+                continue
+            cand = req_out[w] & ~in_matched
+            if cand == 0:
+                continue
+            u = _first_from(cand, alp[r, goff + w])
+            grant[w] = u
+            gmask[u] |= np.int64(1) << w
+        for u in range(n_in):
+            g = gmask[u]
+            if g == 0 or (in_matched >> u) & 1:
+                continue
+            ptr = alp[r, aoff + u]
+            chosen = np.int64(0)
+            first = -1
+            if kind == 0:
+                ports = np.int64(0)
+                m = g
+                while m != 0:
+                    w = _first_from(m, ptr)
+                    m &= ~(np.int64(1) << w)
+                    p = w // V
+                    if (ports >> p) & 1 == 0:
+                        ports |= np.int64(1) << p
+                        chosen |= np.int64(1) << w
+                        if first < 0:
+                            first = w
+            else:
+                tried = np.int64(0)
+                m = g
+                while m != 0:
+                    w = _first_from(m, ptr)
+                    m &= ~(np.int64(1) << w)
+                    vc = lab[u * P + w]
+                    if (tried >> vc) & 1:
+                        continue
+                    tried |= np.int64(1) << vc
+                    mine = np.int64(0)
+                    for x in range(P):
+                        if (g >> x) & 1 and lab[u * P + x] == vc:
+                            mine |= np.int64(1) << x
+                    if not branch:
+                        need = vcs[V_RMASK, base + u * V + vc]
+                        if mine & need != need:
+                            continue
+                    chosen = mine
+                    first = w
+                    break
+            if chosen == 0:
+                continue
+            accm[u] = chosen
+            in_matched |= np.int64(1) << u
+            out_matched |= chosen
+            if it == 0:
+                m = chosen
+                while m != 0:
+                    w = _ctz(m)
+                    m &= m - 1
+                    alp[r, goff + w] = (u + 1) % n_in
+                alp[r, aoff + u] = (first + 1) % n_out
+
+
+# ------------------------------------------------------------------------------------------------
+# terminals: injection (BookSim TrafficManager::_Step) and events
+# ------------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc):
+    """Inject the next flit of packet p from `node` if a VC and a credit allow; return the flit or -1."""
+    V = cf[C_NV]
+    D = cf[C_D]
+    k = nod[N_NEXTF, node]
+    tbase = node * V
+    if k == 0:
+        lo = cf[C_VLO]
+        hi = cf[C_VHI]
+        count = hi - lo + 1
+        vc = -1
+        lvc = nod[N_LASTVC, node]
+        for i in range(1, count + 1):
+            if lvc < lo or lvc > hi:
+                cand = lo
+            else:
+                cand = lo + (lvc - lo + i) % count
+            if tb[O_INUSE, tbase + cand] < 0 and tb[O_OCC, tbase + cand] < D:
+                vc = cand
+                break
+        if vc < 0:
+            return -1
+    else:
+        vc = nod[N_CURVC, node]
+        if tb[O_OCC, tbase + vc] >= D:
+            return -1
+    tail = 1 if k == pk[PK_NFL, p] - 1 else 0
+    f = _new_flit(fl, flfree, sc)
+    fl[FL_PKT, f] = p
+    fl[FL_HEAD, f] = 1 if k == 0 else 0
+    fl[FL_TAIL, f] = tail
+    fl[FL_VC, f] = vc
+    fl[FL_HOPS, f] = 0
+    fl[FL_ITIME, f] = t
+    if k == 0:
+        tb[O_INUSE, tbase + vc] = 0
+        tb[O_TAIL, tbase + vc] = 0
+        nod[N_LASTVC, node] = vc
+        nod[N_CURVC, node] = vc
+        pk[PK_ITIME, p] = t
+    _bs_sending(tb, cf, tbase + vc, tail)
+    nod[N_NEXTF, node] = 0 if tail else k + 1
+    sc[S_FLITS] += 1
+    nod[N_INJ, node] += 1
+    sc[S_MOVED] = 1
+    _post(ev, evc, sc, cf, t + 2, EV_RFLIT, node, PL, f)
+    return f
+
+
+@njit(cache=True)
+def _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej):
+    """Deliver this cycle's events; terminal flit arrivals go to `ej` (returns their count)."""
+    s = t % cf[C_WS]
+    n = evc[s]
+    nej = 0
+    CAPC = cf[C_CAPC]
+    for i in range(n):
+        kind = ev[0, s, i]
+        a = ev[1, s, i]
+        if kind == EV_RFLIT:
+            inf[a * P + ev[2, s, i]] = ev[3, s, i]
+            _activate(nod, sc, a)
+        elif kind == EV_RCRED:
+            sc[S_CREDITS] -= 1
+            c = pchc[1, a]
+            pos = (pchc[0, a] + c) % CAPC
+            pcq[0, a, pos] = t + cf[C_CD]
+            pcq[1, a, pos] = ev[2, s, i]
+            pcq[2, a, pos] = ev[3, s, i]
+            pchc[1, a] = c + 1
+            _activate(nod, sc, a)
+        elif kind == EV_TCRED:
+            sc[S_CREDITS] -= 1
+            _bs_credit(tb, cf, a * cf[C_NV] + ev[3, s, i])
+        else:
+            ej[0, nej] = a
+            ej[1, nej] = ev[3, s, i]
+            nej += 1
+    sc[S_EVTOTAL] -= n
+    evc[s] = 0
+    return nej
+
+
+@njit(cache=True)
+def _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
+                  msg, rnode, rmask, ev, evc, link, scr):
+    N = cf[C_N]
+    for r in range(N):
+        if nod[N_ACT, r] == 0:
+            continue
+        if not _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl,
+                            flfree, pk, msg, rnode, rmask, ev, evc, link, scr):
+            nod[N_ACT, r] = 0
+            sc[S_NACTIVE] -= 1
+
+
+# ------------------------------------------------------------------------------------------------
+# program mode: PEs
+# ------------------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _skip_markers(b, when, blk, stk, iop, iarg, iaux, sc):
+    pc = blk[B_PC, b]
+    end = blk[B_END, b]
+    while pc < end:
+        op = iop[pc]
+        if op == OP_LOOP_BEGIN:
+            cnt = iarg[pc]
+            if cnt == 0:
+                pc = iaux[pc] + 1
+            else:
+                sp = blk[B_SP, b]
+                stk[0, b, sp] = pc
+                stk[1, b, sp] = cnt
+                blk[B_SP, b] = sp + 1
+                pc += 1
+        elif op == OP_LOOP_END:
+            sp = blk[B_SP, b] - 1
+            stk[1, b, sp] -= 1
+            if stk[1, b, sp] > 0:
+                pc = stk[0, b, sp] + 1
+            else:
+                blk[B_SP, b] = sp
+                pc += 1
+        else:
+            blk[B_PC, b] = pc
+            return
+    blk[B_PC, b] = pc
+    blk[B_STATE, b] = BS_DONE
+    blk[B_DONE, b] = when
+    sc[S_NDONE] += 1
+    if when > sc[S_MAXDONE]:
+        sc[S_MAXDONE] = when
+
+
+@njit(cache=True)
+def _advance(b, resume, kind, blk, stk, iop, iarg, iaux, sc):
+    blk[B_PC, b] += 1
+    blk[B_STATE, b] = BS_WAIT
+    blk[B_RESUME, b] = resume
+    blk[B_WKIND, b] = kind
+    _skip_markers(b, resume, blk, stk, iop, iarg, iaux, sc)
+
+
+@njit(cache=True)
+def _issued(b, t, blk, sc):
+    sc[S_MOVED] = 1
+    if blk[B_FIRST, b] < 0:
+        blk[B_FIRST, b] = t
+
+
+@njit(cache=True)
+def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
+    seq = msg[M_SEQ, m]
+    msg[M_SEQ, m] = seq + 1
+    nfl = msg[M_NFL, m]
+    QC = cf[C_QC]
+    copies = msg[M_MODE, m] == MODE_COPIES or cf[C_SPATIAL] != 0
+    lo = msg[M_DPTR, m]
+    hi = msg[M_DEND, m]
+    ncopy = hi - lo if copies else 1
+    for k in range(ncopy):
+        p = _new_packet(pk, pkfree, sc)
+        pk[PK_MSG, p] = m
+        pk[PK_SEQ, p] = seq
+        pk[PK_SRC, p] = node
+        pk[PK_NFL, p] = nfl
+        pk[PK_CTIME, p] = t
+        pk[PK_ITIME, p] = -1
+        pk[PK_RECORD, p] = 0
+        if copies:
+            d = mdst[lo + k]
+            pk[PK_DEST, p] = d
+            pk[PK_ROUTE, p] = -1
+            pk[PK_COPYDST, p] = d
+            pk[PK_LEFT, p] = nfl
+        else:
+            pk[PK_DEST, p] = mdst[lo] if hi - lo == 1 else -1
+            pk[PK_ROUTE, p] = m
+            pk[PK_COPYDST, p] = -1
+            pk[PK_LEFT, p] = nfl * (hi - lo)
+        li = sc[S_PLN]
+        if li < cf[C_PLCAP]:
+            plog[0, li] = m
+            plog[1, li] = seq
+            plog[2, li] = pk[PK_COPYDST, p]
+            plog[3, li] = t
+            plog[4, li] = -1
+            pk[PK_LOG, p] = li
+            sc[S_PLN] = li + 1
+        else:
+            pk[PK_LOG, p] = -1
+        c = nod[N_QC, node]
+        niq[node, (nod[N_QH, node] + c) % QC] = p
+        nod[N_QC, node] = c + 1
+        sc[S_QUEUED] += 1
+
+
+@njit(cache=True)
+def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots, dlog, plog):
+    sc[S_FLITS] -= 1
+    sc[S_EJECTED] += 1
+    sc[S_MOVED] = 1
+    V = cf[C_NV]
+    sc[S_CREDITS] += 1
+    _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[FL_VC, f])
+    p = fl[FL_PKT, f]
+    at_head = cf[C_ATHEAD] != 0
+    if (at_head and fl[FL_HEAD, f] != 0) or (not at_head and fl[FL_TAIL, f] != 0):
+        m = pk[PK_MSG, p]
+        lo = msg[M_DPTR, m]
+        k = 0
+        for j in range(lo, msg[M_DEND, m]):
+            if mdst[j] == node:
+                k = j - lo
+                break
+        slots[0, msg[M_SLOT, m] + k] += 1
+        nod[N_RQ, node] += 1
+        di = sc[S_DLN]
+        if di < cf[C_DLCAP]:
+            dlog[0, di] = m
+            dlog[1, di] = pk[PK_SEQ, p]
+            dlog[2, di] = node
+            dlog[3, di] = t
+            sc[S_DLN] = di + 1
+    _free_flit(flfree, sc, f)
+    pk[PK_LEFT, p] -= 1
+    if pk[PK_LEFT, p] == 0:
+        _free_packet(pkfree, sc, p)
+
+
+@njit(cache=True)
+def _pe_step_focus(pe, t, cf, dram_bw, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree,
+                   plog, cand):
+    blo = nod[N_BLO, pe]
+    bhi = nod[N_BHI, pe]
+    for b in range(blo, bhi):
+        if blk[B_STATE, b] == BS_WAIT and blk[B_RESUME, b] <= t:
+            blk[B_STATE, b] = BS_READY
+    nc = 0
+    for b in range(blo, bhi):
+        st = blk[B_STATE, b]
+        if st != BS_READY and st != BS_RECV and st != BS_SEND:
+            continue
+        pc = blk[B_PC, b]
+        op = iop[pc]
+        arg = iarg[pc]
+        if op == OP_COMPUTE:
+            blk[B_STATE, b] = BS_READY
+            cand[nc] = b
+            nc += 1
+        elif op == OP_SEND:
+            if nod[N_QC, pe] < cf[C_QCAP]:  # all copies of a `copies` message go in at once
+                _enqueue(pe, arg, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog)
+                _issued(b, t, blk, sc)
+                _advance(b, t + 1, W_ISSUE, blk, stk, iop, iarg, iaux, sc)
+            else:
+                blk[B_STATE, b] = BS_SEND
+        elif op == OP_RECV:
+            s = iaux[pc]
+            if slots[0, s] > slots[1, s]:
+                slots[1, s] += 1
+                nod[N_RQ, pe] -= 1
+                _issued(b, t, blk, sc)
+                _advance(b, t + 1, W_ISSUE, blk, stk, iop, iarg, iaux, sc)
+            else:
+                blk[B_STATE, b] = BS_RECV
+        else:
+            start = max(t, nod[N_DRAMFREE, pe])
+            dur = np.int64(np.ceil(arg / dram_bw))
+            nod[N_DRAMFREE, pe] = start + dur
+            _issued(b, t, blk, sc)
+            _advance(b, max(start + dur + cf[C_DRAMLAT], t + 1), W_MEM, blk, stk, iop, iarg, iaux, sc)
+    if nc > 0 and nod[N_UNITFREE, pe] <= t:
+        nb = bhi - blo
+        rr = nod[N_RR, pe]
+        best = -1
+        bestkey = nb + 1
+        for i in range(nc):
+            j = cand[i] - blo
+            key = (j - rr + nb) % nb
+            if key < bestkey:
+                bestkey = key
+                best = cand[i]
+        n = iarg[blk[B_PC, best]]
+        nod[N_UNITFREE, pe] = t + n
+        nod[N_RR, pe] = (best - blo + 1) % nb
+        _issued(best, t, blk, sc)
+        _advance(best, t + max(n, 1), W_COMPUTE, blk, stk, iop, iarg, iaux, sc)
+
+
+@njit(cache=True)
+def _category_focus(pe, t, nod, blk):
+    if nod[N_UNITFREE, pe] > t:
+        return CAT_BUSY
+    send = False
+    recv = False
+    mem = False
+    for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
+        st = blk[B_STATE, b]
+        if st == BS_SEND:
+            send = True
+        elif st == BS_RECV:
+            recv = True
+        elif blk[B_WKIND, b] == W_MEM and (st == BS_WAIT or (st == BS_DONE and blk[B_DONE, b] > t)):
+            mem = True
+    if send:
+        return CAT_SEND
+    if recv:
+        return CAT_RECV
+    if mem:
+        return CAT_MEM
+    return CAT_IDLE
+
+
+@njit(cache=True)
+def _spatial_busy(pe, t, nod, blk):
+    for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
+        if blk[B_STATE, b] != BS_DONE and blk[B_ISSUE, b] > t:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _spatial_instr(pe, b, t, cf, sc, nod, blk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree, plog):
+    pc = blk[B_PC, b]
+    op = iop[pc]
+    arg = iarg[pc]
+    if op == OP_COMPUTE:
+        return t + arg
+    nod[N_PIPE, pe] = 1 if nod[N_RQ, pe] <= cf[C_THRESH] else 0
+    if op == OP_SEND:
+        for j in range(msg[M_DPTR, arg], msg[M_DEND, arg]):
+            if nod[N_PIPE, mdst[j]] == 0:
+                return -1
+        _enqueue(pe, arg, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog)
+        return t + 1
+    s = iaux[pc]
+    if slots[0, s] > slots[1, s]:
+        slots[1, s] += 1
+        nod[N_RQ, pe] -= 1
+        return t + 1
+    return -1
+
+
+@njit(cache=True)
+def _pe_step_spatial(pe, t, cf, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree, plog):
+    blo = nod[N_BLO, pe]
+    bhi = nod[N_BHI, pe]
+    nb = bhi - blo
+    live = False
+    for b in range(blo, bhi):
+        if blk[B_STATE, b] != BS_DONE:
+            live = True
+            if blk[B_ISSUE, b] > t:
+                return
+    if not live:
+        return
+    rr = nod[N_RR, pe]
+    best = -1
+    bestkey = nb + 1
+    best_done = False
+    for b in range(blo, bhi):
+        if blk[B_STATE, b] == BS_DONE:
+            continue
+        done = blk[B_ISSUE, b] >= 0
+        key = (b - blo - rr + nb) % nb
+        if (done and not best_done) or (done == best_done and key < bestkey):
+            best = b
+            bestkey = key
+            best_done = done
+    nod[N_RR, pe] = (best - blo + 1) % nb
+    if blk[B_ISSUE, best] >= 0:
+        _advance(best, t, W_ISSUE, blk, stk, iop, iarg, iaux, sc)
+        if blk[B_STATE, best] == BS_DONE:
+            return
+        blk[B_STATE, best] = BS_READY
+    res = _spatial_instr(pe, best, t, cf, sc, nod, blk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree,
+                         plog)
+    if res >= 0:
+        _issued(best, t, blk, sc)
+    blk[B_ISSUE, best] = res
+
+
+@njit(cache=True)
+def _can_progress(t, cf, blk, iop, iarg, iaux, slots, nod, msg, mdst):
+    B = cf[C_NB]
+    if cf[C_SPATIAL] != 0:
+        for b in range(B):
+            if blk[B_STATE, b] == BS_DONE:
+                continue
+            if blk[B_ISSUE, b] != -1:
+                return True
+            pc = blk[B_PC, b]
+            if iop[pc] == OP_RECV:
+                s = iaux[pc]
+                if slots[0, s] > slots[1, s]:
+                    return True
+            elif iop[pc] == OP_SEND:
+                ok = True
+                m = iarg[pc]
+                for j in range(msg[M_DPTR, m], msg[M_DEND, m]):
+                    if nod[N_PIPE, mdst[j]] == 0:
+                        ok = False
+                if ok:
+                    return True
+        return False
+    for b in range(B):
+        st = blk[B_STATE, b]
+        if st == BS_READY or st == BS_WAIT or (st == BS_DONE and blk[B_DONE, b] > t):
+            return True
+    return False
+
+
+@njit(cache=True)
+def _next_event(t, cf, nod, blk, pes):
+    """Earliest cycle >= t at which some PE can act (or its statistics category changes)."""
+    big = np.int64(1) << 62
+    nxt = big
+    if cf[C_SPATIAL] != 0:
+        for i in range(pes.shape[0]):
+            pe = pes[i]
+            live = False
+            busy_until = np.int64(-1)
+            for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
+                if blk[B_STATE, b] == BS_DONE:
+                    continue
+                live = True
+                iss = blk[B_ISSUE, b]
+                if iss > busy_until:
+                    busy_until = iss
+            if not live:
+                continue
+            if busy_until <= t:
+                return t
+            # busy while any issue > t: the core next acts when the last completion is reached
+            if busy_until < nxt:
+                nxt = busy_until
+        return nxt
+    for i in range(pes.shape[0]):
+        pe = pes[i]
+        uf = nod[N_UNITFREE, pe]
+        if uf > t and uf < nxt:
+            nxt = uf
+        for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
+            st = blk[B_STATE, b]
+            if st == BS_WAIT:
+                if blk[B_RESUME, b] < nxt:
+                    nxt = blk[B_RESUME, b]
+            elif st == BS_READY:
+                return t
+            elif st == BS_DONE:
+                d = blk[B_DONE, b]
+                if d > t and d < nxt:
+                    nxt = d
+    return nxt
+
+
+@njit(cache=True)
+def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
+                pk, pkfree, ev, evc, link, scr, ej, blk, stk, iop, iarg, iaux, niq, msg, mdst, rnode, rmask,
+                slots, dlog, plog, pestats, pes, cand):
+    """Run the program until it finishes, deadlocks or reaches the cycle limit (status in sc[S_STATUS])."""
+    N = cf[C_N]
+    B = cf[C_NB]
+    spatial = cf[C_SPATIAL] != 0
+    QC = cf[C_QC]
+    t = sc[S_T]
+    npe = pes.shape[0]
+    while True:
+        net_empty = sc[S_FLITS] == 0 and sc[S_QUEUED] == 0
+        if net_empty and sc[S_NDONE] == B and (spatial or sc[S_MAXDONE] <= t):
+            sc[S_STATUS] = ST_DONE
+            break
+        if t >= cf[C_MAXCYC]:
+            sc[S_STATUS] = ST_LIMIT
+            break
+        if (net_empty or t - sc[S_LASTPROG] >= cf[C_WINDOW]) and not _can_progress(t, cf, blk, iop, iarg, iaux, slots, nod, msg, mdst):
+            sc[S_STATUS] = ST_DEADLOCK
+            break
+        # event skipping: nothing in the network and no PE can act before `nxt`
+        if cf[C_SKIP] != 0 and net_empty and sc[S_EVTOTAL] == 0 and sc[S_NACTIVE] == 0:
+            nxt = _next_event(t, cf, nod, blk, pes)
+            if nxt > cf[C_MAXCYC]:
+                nxt = cf[C_MAXCYC]
+            if nxt > t + 1:
+                span = nxt - t
+                for i in range(npe):
+                    pe = pes[i]
+                    if spatial:
+                        c = CAT_BUSY if _spatial_busy(pe, t, nod, blk) else CAT_IDLE
+                    else:
+                        c = _category_focus(pe, t, nod, blk)
+                    pestats[i, c] += span
+                t = nxt
+                continue
+        sc[S_MOVED] = 0
+        if not spatial:
+            nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej)
+            for i in range(nej):
+                _eject(ej[0, i], ej[1, i], t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots,
+                       dlog, plog)
+            for i in range(npe):
+                pe = pes[i]
+                _pe_step_focus(pe, t, cf, dram_bw, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk,
+                               pkfree, plog, cand)
+                pestats[i, _category_focus(pe, t, nod, blk)] += 1
+        else:
+            for i in range(npe):
+                pe = pes[i]
+                pestats[i, CAT_BUSY if _spatial_busy(pe, t, nod, blk) else CAT_IDLE] += 1
+                _pe_step_spatial(pe, t, cf, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk,
+                                 pkfree, plog)
+            nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej)
+            for i in range(nej):
+                _eject(ej[0, i], ej[1, i], t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots,
+                       dlog, plog)
+        if sc[S_QUEUED] > 0:
+            for node in range(N):
+                if nod[N_QC, node] > 0:
+                    p = niq[node, nod[N_QH, node]]
+                    f = _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc)
+                    if f >= 0 and fl[FL_HEAD, f] != 0 and pk[PK_LOG, p] >= 0:
+                        plog[4, pk[PK_LOG, p]] = t
+                    if f >= 0 and fl[FL_TAIL, f] != 0:
+                        nod[N_QH, node] = (nod[N_QH, node] + 1) % QC
+                        nod[N_QC, node] -= 1
+                        sc[S_QUEUED] -= 1
+        if sc[S_NACTIVE] > 0:
+            _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
+                          pk, msg, rnode, rmask, ev, evc, link, scr)
+        if sc[S_MOVED] != 0:
+            sc[S_LASTPROG] = t + 1
+        t += 1
+    sc[S_T] = t
+
+
+# ------------------------------------------------------------------------------------------------
+# Python side: state allocation and program-mode driver
+# ------------------------------------------------------------------------------------------------
+
+class NocState:
+    """All network arrays for a mesh and config (shared by program and traffic modes)."""
+
+    def __init__(self, cfg: SimConfig, n_packets: int, queue_cap: int, spatial: bool):
+        N, V, D = cfg.nodes, cfg.num_vcs, cfg.vc_buf_size
+        PV = P * V
+        self.cfg = cfg
+        cap = max(PV, PV * D + P) + 1
+        capo = PV * D + 2
+        capc = P * (cfg.credit_delay + 2) + 1
+        ws = cfg.link_latency + 3
+        cape = 2 * (N * P + N) + 8
+        fcap = N * PV * D + N * P * 4 + 64
+        pcap = max(1, n_packets)
+        cf = np.zeros(NCF, dtype=np.int64)
+        cf[C_W], cf[C_H], cf[C_N], cf[C_NV], cf[C_D] = cfg.width, cfg.height, N, V, D
+        cf[C_R], cf[C_VA], cf[C_SA], cf[C_X] = cfg.routing_delay, cfg.vc_alloc_delay, cfg.sw_alloc_delay, \
+            cfg.crossbar_delay
+        cf[C_CD], cf[C_L], cf[C_ITERS] = cfg.credit_delay, cfg.link_latency, cfg.alloc_iters
+        cf[C_WAITTAIL] = int(cfg.wait_for_tail_credit)
+        cf[C_VLO], cf[C_VHI] = cfg.vc_lo, cfg.vc_last
+        cf[C_BRANCH] = int(cfg.multicast_mode == "branch")
+        cf[C_QCAP] = cfg.injection_queue if cfg.injection_queue > 0 else (1 << 62)
+        cf[C_ATHEAD] = int(cfg.recv_at_head or spatial)
+        cf[C_DRAMLAT] = cfg.dram_latency
+        cf[C_SPATIAL] = int(spatial)
+        cf[C_THRESH] = cfg.spatial_threshold
+        cf[C_MAXCYC], cf[C_WINDOW] = cfg.max_cycles, cfg.deadlock_window
+        cf[C_WS], cf[C_CAP], cf[C_CAPO], cf[C_CAPC], cf[C_CAPE] = ws, cap, capo, capc, cape
+        cf[C_QC] = max(1, queue_cap)
+        cf[C_FCAP], cf[C_PCAP] = fcap, pcap
+        cf[C_SKIP] = 1
+        self.cf = cf
+        self.sc = np.zeros(NSC, dtype=np.int64)
+        self.nod = np.zeros((NNF, N), dtype=np.int64)
+        self.nod[N_LASTVC] = -1
+        self.nod[N_CURVC] = -1
+        self.nod[N_PIPE] = 1
+        self.vcs = np.zeros((NVF, N * PV), dtype=np.int64)
+        self.vcs[V_OUT:V_OUT + P] = -1
+        self.vcs[V_GR:V_GR + P] = -1
+        self.vbuf = np.full((N * PV, D), -1, dtype=np.int64)
+        self.ob = np.zeros((3, N * PV), dtype=np.int64)
+        self.ob[O_INUSE] = -1
+        self.tb = np.zeros((3, N * V), dtype=np.int64)
+        self.tb[O_INUSE] = -1
+        self.dq = np.zeros((3, 4, N, cap), dtype=np.int64)
+        self.dqhc = np.zeros((2, 4, N), dtype=np.int64)
+        self.obuf = np.zeros((N * P, capo), dtype=np.int64)
+        self.obhc = np.zeros((2, N * P), dtype=np.int64)
+        self.pcq = np.zeros((3, N, capc), dtype=np.int64)
+        self.pchc = np.zeros((2, N), dtype=np.int64)
+        self.inf = np.full(N * P, -1, dtype=np.int64)
+        self.alp = np.zeros((N, 2 * PV + 3 * P), dtype=np.int64)
+        self.fl = np.zeros((NFF, fcap), dtype=np.int64)
+        self.flfree = np.arange(fcap - 1, -1, -1, dtype=np.int64)
+        self.sc[S_FLFREE] = fcap
+        self.pk = np.zeros((NPF, pcap), dtype=np.int64)
+        self.pkfree = np.arange(pcap - 1, -1, -1, dtype=np.int64)
+        self.sc[S_PKFREE] = pcap
+        self.ev = np.zeros((4, ws, cape), dtype=np.int64)
+        self.evc = np.zeros(ws, dtype=np.int64)
+        self.link = np.zeros((N, P), dtype=np.int64)
+        self.scr = np.zeros((8, max(64, P * P)), dtype=np.int64)
+        self.ej = np.zeros((2, N + 1), dtype=np.int64)
+
+
+def _prepare_program(prog: PackedProgram, cfg: SimConfig):
+    """Program arrays for the engine: blocks grouped by PE, loop jump targets, recv slots."""
+    B = prog.num_blocks
+    order = sorted(range(B), key=lambda b: (int(prog.block_pe[b]), b))
+    N = prog.nodes
+    blk = np.zeros((NBF, max(B, 1)), dtype=np.int64)
+    depth = 1
+    iop = prog.instr_op.astype(np.int64)
+    iarg = prog.instr_arg.astype(np.int64)
+    iaux = np.zeros(len(iop), dtype=np.int64)
+    M = prog.num_messages
+    slot_base = np.zeros(M + 1, dtype=np.int64)
+    for m in range(M):
+        slot_base[m + 1] = slot_base[m] + len(prog.dsts(m))
+    dst_index = [{int(d): k for k, d in enumerate(prog.dsts(m))} for m in range(M)]
+    for i in range(len(iop)):
+        if iop[i] == OP_LOOP_END:
+            iaux[iarg[i]] = i
+    nod_blo = np.zeros(N, dtype=np.int64)
+    nod_bhi = np.zeros(N, dtype=np.int64)
+    for newb, b in enumerate(order):
+        pe = int(prog.block_pe[b])
+        s, e = int(prog.block_start[b]), int(prog.block_end[b])
+        blk[B_PE, newb], blk[B_START, newb], blk[B_END, newb] = pe, s, e
+        d = 0
+        for i in range(s, e):
+            if iop[i] == OP_LOOP_BEGIN:
+                d += 1
+                depth = max(depth, d)
+            elif iop[i] == OP_LOOP_END:
+                d -= 1
+            elif iop[i] == OP_RECV:
+                iaux[i] = slot_base[iarg[i]] + dst_index[iarg[i]][pe]
+    for newb, b in enumerate(order):
+        pe = int(prog.block_pe[b])
+        if newb == 0 or int(blk[B_PE, newb - 1]) != pe:
+            nod_blo[pe] = newb
+        nod_bhi[pe] = newb + 1
+    pes = np.array(sorted(set(int(p) for p in prog.block_pe)), dtype=np.int64)
+    msg = np.zeros((NMF, max(M, 1)), dtype=np.int64)
+    for m in range(M):
+        msg[M_SRC, m] = prog.msg_src[m]
+        msg[M_NFL, m] = cfg.noc_flits(int(prog.msg_flits[m]))
+        msg[M_MODE, m] = prog.msg_mode[m]
+        msg[M_DPTR, m], msg[M_DEND, m] = prog.msg_dst_ptr[m], prog.msg_dst_ptr[m + 1]
+        msg[M_RPTR, m], msg[M_REND, m] = prog.msg_route_ptr[m], prog.msg_route_ptr[m + 1]
+        msg[M_SLOT, m] = slot_base[m]
+    return dict(order=order, blk=blk, depth=depth, iop=iop, iarg=iarg, iaux=iaux, pes=pes, msg=msg,
+                mdst=prog.msg_dst.astype(np.int64), rnode=prog.route_node.astype(np.int64),
+                rmask=prog.route_mask.astype(np.int64), nslots=int(slot_base[M]), blo=nod_blo, bhi=nod_bhi)
+
+
+def simulate(prog: PackedProgram, cfg: SimConfig, *, skip: bool = True) -> SimResult:
+    """Run `prog` with the numba engine; the result's `deadlock` is set if it did not finish."""
+    if (prog.width, prog.height) != (cfg.width, cfg.height):
+        cfg = cfg.replace(width=prog.width, height=prog.height)
+    cfg = cfg.validated()
+    spatial = cfg.core_model == "spatial_sim"
+    pp = _prepare_program(prog, cfg)
+    per_msg = prog.packets_per_message()
+    if spatial:
+        per_msg = [s * len(prog.dsts(m)) for m, s in enumerate(prog.static_counts()[0])]
+    total_packets = sum(per_msg)
+    sends, _ = prog.static_counts()
+    total_deliveries = sum(sends[m] * len(prog.dsts(m)) for m in range(prog.num_messages))
+    N = prog.nodes
+    node_packets = np.zeros(N, dtype=np.int64)
+    for m, c in enumerate(per_msg):
+        node_packets[int(prog.msg_src[m])] += c
+    bounded = cfg.injection_queue > 0 and not spatial  # spatial_sim's send queue is unbounded
+    if bounded:
+        qcap = cfg.injection_queue + max([len(prog.dsts(m)) for m in range(prog.num_messages)] or [1])
+    else:
+        qcap = int(node_packets.max()) if N else 1
+    st = NocState(cfg, 0, qcap, spatial)
+    fcap = int(st.cf[C_FCAP])
+    pcap = max(1, min(total_packets, N * (qcap + 1) + fcap) if bounded else total_packets)
+    st.pk = np.zeros((NPF, pcap), dtype=np.int64)
+    st.pkfree = np.arange(pcap - 1, -1, -1, dtype=np.int64)
+    st.sc[S_PKFREE] = pcap
+    cf = st.cf
+    cf[C_PCAP] = pcap
+    cf[C_SKIP] = int(skip)
+    B = prog.num_blocks
+    cf[C_NB] = B
+    cf[C_DEPTH] = pp["depth"]
+    cf[C_DLCAP] = total_deliveries
+    cf[C_PLCAP] = total_packets
+    cf[C_NPE] = len(pp["pes"])
+    blk = pp["blk"]
+    blk[B_STATE] = BS_READY
+    blk[B_DONE] = -1
+    blk[B_FIRST] = -1
+    blk[B_ISSUE] = -2
+    blk[B_PC] = blk[B_START]
+    stk = np.zeros((2, max(B, 1), pp["depth"] + 1), dtype=np.int64)
+    st.nod[N_BLO] = pp["blo"]
+    st.nod[N_BHI] = pp["bhi"]
+    niq = np.zeros((N, max(1, qcap)), dtype=np.int64)
+    slots = np.zeros((2, max(1, pp["nslots"])), dtype=np.int64)
+    dlog = np.zeros((4, max(1, total_deliveries)), dtype=np.int64)
+    plog = np.zeros((5, max(1, total_packets)), dtype=np.int64)
+    pes = pp["pes"]
+    pestats = np.zeros((len(pes), len(PE_CATEGORIES)), dtype=np.int64)
+    cand = np.zeros(max(B, 1), dtype=np.int64)
+    _init_blocks(blk, stk, pp["iop"], pp["iarg"], pp["iaux"], st.sc, B)
+    t0 = _time.perf_counter()
+    run_program(cf, float(cfg.dram_bytes_per_cycle), st.sc, st.nod, st.vcs, st.vbuf, st.ob, st.tb, st.dq,
+                st.dqhc, st.obuf, st.obhc, st.pcq, st.pchc, st.inf, st.alp, st.fl, st.flfree, st.pk, st.pkfree,
+                st.ev, st.evc, st.link, st.scr, st.ej, blk, stk, pp["iop"], pp["iarg"], pp["iaux"], niq,
+                pp["msg"], pp["mdst"], pp["rnode"], pp["rmask"], slots, dlog, plog, pestats, pes, cand)
+    seconds = _time.perf_counter() - t0
+    sc = st.sc
+    t = int(sc[S_T])
+    status = int(sc[S_STATUS])
+    deadlock = None
+    if status != ST_DONE:
+        deadlock = _deadlock_info(prog, pp, st, blk, niq, "deadlock" if status == ST_DEADLOCK else "cycle limit", t)
+    order = pp["order"]
+    inv = np.empty(max(B, 1), dtype=np.int64)
+    for newb, b in enumerate(order):
+        inv[b] = newb
+    inv = inv[:B]
+    block_done = np.where(blk[B_STATE][inv] == BS_DONE, blk[B_DONE][inv], -1)
+    npk, ndl = int(sc[S_PLN]), int(sc[S_DLN])
+    return SimResult.build(
+        prog=prog, cfg=cfg, total_cycles=t, deadlock=deadlock, pe_nodes=pes.copy(), pe_stats=pestats,
+        block_first=blk[B_FIRST][inv].copy(), block_done=block_done.astype(np.int64),
+        pkt_msg=plog[0, :npk].copy(), pkt_seq=plog[1, :npk].copy(), pkt_dst=plog[2, :npk].copy(),
+        pkt_ctime=plog[3, :npk].copy(), pkt_itime=plog[4, :npk].copy(),
+        del_msg=dlog[0, :ndl].copy(), del_seq=dlog[1, :ndl].copy(), del_dst=dlog[2, :ndl].copy(),
+        del_time=dlog[3, :ndl].copy(), link_flits=st.link.copy(), inj_flits=st.nod[N_INJ].copy(),
+        flits_ejected=int(sc[S_EJECTED]), sim_seconds=seconds)
+
+
+@njit(cache=True)
+def _init_blocks(blk, stk, iop, iarg, iaux, sc, B):
+    for b in range(B):
+        _skip_markers(b, 0, blk, stk, iop, iarg, iaux, sc)
+
+
+def _deadlock_info(prog, pp, st, blk, niq, kind, t) -> DeadlockInfo:
+    names = ("ready", "wait", "recv", "send", "done")
+    blocked = []
+    for newb, b in enumerate(pp["order"]):
+        if blk[B_STATE, newb] == BS_DONE:
+            continue
+        pc = int(blk[B_PC, newb])
+        blocked.append(BlockedBlock.make(prog, b, pc - int(blk[B_START, newb]), int(pp["iop"][pc]),
+                                         int(pp["iarg"][pc]), names[int(blk[B_STATE, newb])]))
+    stuck = []
+    N = prog.nodes
+    QC = int(st.cf[C_QC])
+    for node in range(N):
+        for j in range(int(st.nod[N_QC, node])):
+            p = int(niq[node, (int(st.nod[N_QH, node]) + j) % QC])
+            stuck.append(StuckPacket.make(prog, int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]),
+                                          int(st.pk[PK_SRC, p]), "injection queue", node))
+    V, D = int(st.cf[C_NV]), int(st.cf[C_D])
+    seen = set()
+    for u in range(st.vcs.shape[1]):
+        for j in range(int(st.vcs[V_BC, u])):
+            f = int(st.vbuf[u, (int(st.vcs[V_BH, u]) + j) % D])
+            p = int(st.fl[FL_PKT, f])
+            key = (int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]), int(st.pk[PK_COPYDST, p]))
+            if key not in seen:
+                seen.add(key)
+                stuck.append(StuckPacket.make(prog, key[0], key[1], int(st.pk[PK_SRC, p]), "router",
+                                              u // (P * V)))
+    return DeadlockInfo(kind=kind, cycle=t, blocked=blocked, stuck=stuck)
