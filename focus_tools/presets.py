@@ -15,13 +15,15 @@ class Preset:
     search: str
     writeback: bool
     objective: str = "delay"
+    split_sources: bool = False  # one memory source per multicast group (parallel DRAM channels)
 
     def pipeline(self, seed: int = 0, allow_time_sharing: bool = False) -> str:
         """The pass pipeline text for focus-opt / PassPipeline.parse_spec."""
         wb = "true" if self.writeback else "false"
+        split = "true" if self.split_sources else "false"
         ts = "true" if allow_time_sharing else "false"
         return (
-            f"dataflow-search{{objective={self.objective} writeback={wb}}},"
+            f"dataflow-search{{objective={self.objective} writeback={wb} split-sources={split}}},"
             f"place-subops{{strategy={self.placement} seed={seed} allow-time-sharing={ts}}},"
             f"route-messages{{unicast={self.unicast} multicast={self.multicast} search={self.search} seed={seed}}},"
             f"lower-to-pe-isa"
@@ -32,7 +34,7 @@ class Preset:
 
 
 PRESETS: dict[str, Preset] = {
-    "focus": Preset("focus", "focus", "anneal", "adaptive", "steiner", "anneal", True),
+    "focus": Preset("focus", "focus", "anneal", "adaptive", "steiner", "anneal", True, split_sources=True),
     "focus-original": Preset("focus-original", "focus-original", "hilbert", "xy", "star", "none", False),
 }
 

@@ -71,6 +71,7 @@ class DataflowSearchPass(ModulePass):
     cache: bool = True
     cache_dir: str = ""
     writeback: bool = True
+    split_sources: bool = False  # one memory source per stream, so the placer can spread DRAM traffic
 
     def _plan(self, problem, workers: int, dev: DeviceOp) -> subops.LayerPlan:
         if self.engine != "focus":
@@ -135,22 +136,26 @@ class DataflowSearchPass(ModulePass):
             worker_inputs: dict[int, list[SSAValue]] = {wp.index: [] for wp in plan.workers}
             for ds in problem.input_spaces:
                 streams = plan.input_streams[ds.name]
-                types = [StreamType(ds.name, s.words, s.transfers) for s in streams]
-                props: dict[str, Attribute] = {
-                    "sym_name": StringAttr(f"{name}.src.{ds.name}"), "layer": ref, "space": StringAttr(ds.name),
-                    "iterations": i64(plan.iterations), "cycles": i64(0),
-                }
-                operands: list[SSAValue] = []
                 value = bound.get(ds.name)
-                if value is not None and value in produced:
-                    operands = [produced[value]]
+                producer = produced.get(value) if value is not None else None
+                if producer is None and self.split_sources and len(streams) > 1:
+                    chunks = [(f"{name}.src.{ds.name}.{i}", [s]) for i, s in enumerate(streams)]
                 else:
-                    props["memory"] = UnitAttr()
-                src = tiled_subop.SourceOp.create(operands=operands, result_types=types, properties=props)
-                new_ops.append(src)
-                for s, res in zip(streams, src.results):
-                    for wi in s.consumers:
-                        worker_inputs[wi].append(res)
+                    chunks = [(f"{name}.src.{ds.name}", streams)]
+                for sym, chunk in chunks:
+                    props: dict[str, Attribute] = {
+                        "sym_name": StringAttr(sym), "layer": ref, "space": StringAttr(ds.name),
+                        "iterations": i64(plan.iterations), "cycles": i64(0),
+                    }
+                    if producer is None:
+                        props["memory"] = UnitAttr()
+                    src = tiled_subop.SourceOp.create(
+                        operands=[producer] if producer is not None else [],
+                        result_types=[StreamType(ds.name, s.words, s.transfers) for s in chunk], properties=props)
+                    new_ops.append(src)
+                    for s, res in zip(chunk, src.results):
+                        for wi in s.consumers:
+                            worker_inputs[wi].append(res)
             sink_inputs = []
             for wp, out in zip(plan.workers, plan.output_streams):
                 ins = worker_inputs[wp.index]
