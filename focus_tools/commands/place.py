@@ -60,7 +60,7 @@ def preset_device(base, width: int, height: int, device_preset: str):
     layout and memory-compute rule."""
     from frontend.device import Device
 
-    fresh = Device.for_mesh(width, height, device_preset)
+    fresh = Device.for_mesh(width, height, device_preset, source=f"{device_preset} preset on {width}x{height}")
     return replace(base, width=width, height=height, memory_pes=None, memory_layout=fresh.memory_layout,
                    memory_compute=fresh.memory_compute, preset=fresh.preset, name=fresh.name)
 

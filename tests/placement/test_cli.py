@@ -169,3 +169,28 @@ def test_help_lists_the_options():
                          text=True, cwd=REPO, check=True)
     for opt in ("--layer-bank", "--mesh", "--strategy", "--seed", "--preset", "--plot", "--json", "-o"):
         assert opt in res.stdout
+
+
+EXAMPLE = REPO / "examples" / "tasks" / "residual_block.yaml"
+
+
+@pytest.mark.skipif(not EXAMPLE.is_file(), reason="examples/tasks/residual_block.yaml is absent")
+def test_example_dag_task_on_its_own_mesh(tmp_path, capsys, monkeypatch):
+    """The task names its 6x6 chip: too small one group per PE, fine when PEs are time-shared."""
+    monkeypatch.setenv("FOCUS_CACHE_DIR", str(tmp_path / "cache"))
+    code, _, err = run_place(capsys, EXAMPLE)
+    assert code == 2 and err.count("\n") == 1 and "the 6x6 mesh has 36; use a larger mesh or allow time sharing" in err
+    code, stdout, _ = run_place(capsys, EXAMPLE, "--allow-time-sharing", "--json", tmp_path / "r.json",
+                                "--strategy", "hilbert")
+    assert code == 0 and "time-shared PEs" in stdout
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["mesh"] == [6, 6] and data["time_sharing"] is True
+    groups = {g["name"]: g for g in data["groups"]}
+    # the stem's tensor feeds three layers: their input sources share the stem's sink group
+    assert groups["cnn.stem.sink"]["subops"] == ["cnn.stem.sink", "cnn.branch_a.src.Inputs",
+                                                 "cnn.branch_b.src.Inputs", "cnn.residual.src.B"]
+    # the classifier is the model output: written back from a memory PE
+    assert groups["cnn.classifier.sink"]["memory"] and tuple(groups["cnn.classifier.sink"]["pe"]) in {
+        tuple(pe) for pe in data["memory_pes"]}
+    per_pe = [sum(groups[n]["kind"] != "source" for n in p["groups"]) for p in data["pes"]]
+    assert max(per_pe) == 2
