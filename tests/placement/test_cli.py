@@ -194,3 +194,15 @@ def test_example_dag_task_on_its_own_mesh(tmp_path, capsys, monkeypatch):
         tuple(pe) for pe in data["memory_pes"]}
     per_pe = [sum(groups[n]["kind"] != "source" for n in p["groups"]) for p in data["pes"]]
     assert max(per_pe) == 2
+
+
+def test_outputs_are_byte_identical_across_hash_seeds(task, tmp_path):
+    outs = []
+    for hash_seed in ("1", "777"):
+        d = tmp_path / f"h{hash_seed}"
+        d.mkdir()
+        env = dict(os.environ, FOCUS_CACHE_DIR=str(tmp_path / "cache"), PYTHONHASHSEED=hash_seed)
+        subprocess.run([str(FOCUS), "place", str(task), "--json", str(d / "p.json"), "-o", str(d / "p.mlir")],
+                       capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+        outs.append(((d / "p.json").read_bytes(), (d / "p.mlir").read_bytes()))
+    assert outs[0] == outs[1]
