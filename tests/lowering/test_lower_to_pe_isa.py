@@ -6,7 +6,7 @@ import math
 from io import StringIO
 
 import pytest
-from lowering_helpers import device, lit_cases, lowered, parse
+from lowering_helpers import TIME_SHARED, device, lit_cases, lowered, parse
 from xdsl.printer import Printer
 
 from focus_dialects import pe_isa, placed_subop, routed_message
@@ -155,16 +155,6 @@ def test_no_device():
         lower_module(module)
 
 
-TIME_SHARED = f"""{device(extra=", memory_compute")}
-placed_subop.layer @l kind "matmul" model "m" workers 3 cycles 12 macs 3072 batch 1
-%w = placed_subop.source @l.src.Weights layer @l space "Weights" iterations 4 cycles 0 on <0, 0> memory -> !tiled_subop.stream<"Weights", 64, 4>
-%o0 = placed_subop.worker @l.w0 layer @l index 0 iterations 4 cycles 3 macs 1024 buffer 100 on <1, 0> (%w : !tiled_subop.stream<"Weights", 64, 4>) -> !tiled_subop.stream<"Outputs", 8, 1>
-%o1 = placed_subop.worker @l.w1 layer @l index 1 iterations 4 cycles 3 macs 1024 buffer 100 on <1, 0> (%w : !tiled_subop.stream<"Weights", 64, 4>) -> !tiled_subop.stream<"Outputs", 8, 1>
-%o2 = placed_subop.worker @l.w2 layer @l index 2 iterations 4 cycles 3 macs 1024 buffer 100 on <0, 1> (%w : !tiled_subop.stream<"Weights", 64, 4>) -> !tiled_subop.stream<"Outputs", 8, 1>
-%a = placed_subop.sink @l.sink layer @l on <1, 0> (%o0, %o1, %o2 : !tiled_subop.stream<"Outputs", 8, 1>, !tiled_subop.stream<"Outputs", 8, 1>, !tiled_subop.stream<"Outputs", 8, 1>) -> tensor<24xi8>
-routed_message.message @l.W %w from <0, 0> to [<1, 0>, <0, 1>] flits 1 packets 4 priority 0 vc 0 mode "tree" route <<0, 0> -> <1, 0>, <0, 0> -> <0, 1>> : !tiled_subop.stream<"Weights", 64, 4>
-routed_message.message @l.O2 %o2 from <0, 1> to [<1, 0>] flits 1 packets 1 priority 0 vc 0 mode "tree" route <<0, 1> -> <1, 1>, <1, 1> -> <1, 0>> : !tiled_subop.stream<"Outputs", 8, 1>
-"""
 
 
 def test_time_shared_workers_become_one_block():
