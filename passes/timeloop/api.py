@@ -19,7 +19,8 @@ FOCUS semantics reproduced here:
   slot a 0 factor leaves that dimension *free*, to be chosen by the mapper together with the other
   (unconstrained) dimensions, within the K-way fanout. Everywhere else 0 keeps Timeloop's meaning.
 * Constraint entries naming dimensions the layer does not have (e.g. `M` for a depthwise layer without
-  `M`) are dropped for that layer instead of failing.
+  `M`) are dropped for that layer instead of failing, and so are spatial constraints on a level that has
+  no fanout for this K (the DRAM spatial entry when K = 1).
 * No Accelergy tables ship with the FOCUS inputs, so energy comes from Timeloop's built-in formulas
   (`energy_source == "built-in table"`); pass `ert=` to `load_simba_focus_arch` to use an ERT.
 """
@@ -139,8 +140,9 @@ class LayerMapping:
         return self.result.boundary_traffic(len(self.mapping.levels) - 1)
 
 
-def _restrict_to_dims(doc: Mapping[str, Any], dims: Sequence[str]) -> dict:
-    """Drop factor/permutation tokens of dimensions the problem does not have."""
+def _adapt_constraints(doc: Mapping[str, Any], dims: Sequence[str], arch: Architecture) -> dict:
+    """Drop factor/permutation tokens of dimensions the problem does not have, and spatial constraints
+    on levels without a fanout."""
     dimset = set(dims)
 
     def fix_factors(text: Any) -> Any:
@@ -161,6 +163,17 @@ def _restrict_to_dims(doc: Mapping[str, Any], dims: Sequence[str]) -> dict:
         items = node.get("targets") if isinstance(node, dict) else node
         if not isinstance(items, list):
             continue
+        kept = []
+        for c in items:
+            if isinstance(c, dict) and c.get("type") == "spatial":
+                try:
+                    lvl = arch.level_index(c.get("target", c.get("name")))
+                except FocusError:
+                    lvl = None
+                if lvl is not None and arch.fanout(lvl) == 1:
+                    continue
+            kept.append(c)
+        items[:] = kept
         for c in items:
             if isinstance(c, dict):
                 if "factors" in c:
@@ -172,7 +185,7 @@ def _restrict_to_dims(doc: Mapping[str, Any], dims: Sequence[str]) -> dict:
 
 def focus_constraints(doc: Mapping[str, Any], arch: Architecture, problem: Problem, source: str) -> Constraints:
     """Parse constraints with the FOCUS reading of `D=0` at the top-level spatial slot (module docstring)."""
-    cons = parse_constraints(_restrict_to_dims(doc, problem.dims), arch, problem, source)
+    cons = parse_constraints(_adapt_constraints(doc, problem.dims, arch), arch, problem, source)
     top = arch.num_levels - 1
     for d, v in cons.levels[top].spatial.exact.items():
         if v == 0:

@@ -625,6 +625,8 @@ def _parse_v04_nodes(arch: Mapping[str, Any], variables: Mapping[str, Any], sour
                 for k in ("keep", "bypass"):
                     if k in val:
                         entry[k] = list(val[k])
+                if "keep" in val and "bypass" not in val:
+                    entry["bypass"] = "__REST__"  # timeloopfe: data spaces not kept are bypassed
             elif key in ("temporal", "spatial"):
                 if key == "spatial" and not spatial_ok:
                     continue
@@ -921,6 +923,8 @@ def _apply_constraint(c: Mapping[str, Any], cons: Constraints, arch: Architectur
         byp = attrs.get("bypass") or []
         if byp == "__ALL__":
             byp = list(spaces)
+        elif byp == "__REST__":
+            byp = [s for s in spaces if s not in keep]
         for name, dest, other in (("keep", keep, lc.bypass), ("bypass", byp, lc.keep)):
             for s in dest:
                 if s not in spaces:
