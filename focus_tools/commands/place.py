@@ -1,13 +1,13 @@
 """`focus place TASK`: import a task, run the dataflow search and place its sub-operators on the mesh.
 
 Without `--mesh`, the mesh is the task's (when it names one), else the smallest square (up to 32 x 32)
-on which every worker and sink gets its own PE under the preset's device; `--allow-time-sharing` lets PEs host several (and a task that
-needs more than 32 x 32 then runs on 32 x 32). Outputs: a one-line summary on stdout, `--json` (the
-placement: group -> PE, per-PE groups, cost breakdown), `--plot` (a PNG placement map) and `-o` (the
-placed_subop module).
+on which every worker and sink gets its own PE under the preset's device; `--allow-time-sharing` lets
+PEs host several (and a task that needs more than 32 x 32 then runs on 32 x 32). Outputs: a one-line
+summary on stdout, `--json` (the placement: group -> PE, per-PE groups, cost breakdown), `--plot` (a PNG
+placement map) and `-o` (the placed_subop module).
 
-The helpers here (`tiled_for_task`, `placement_json`, `plot_placement`) are shared with
-`bench/placement.py`.
+`tiled_for_task` (import + dataflow search on the chosen mesh) is shared with `bench/placement.py`;
+`placement_json` and `plot_placement` work on any placement.
 """
 
 from __future__ import annotations
