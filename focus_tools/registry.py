@@ -23,7 +23,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "pe-asm": ("backend_sim.targets", "PeAsmTarget"),
     "pe-packed": ("backend_sim.targets", "PePackedTarget"),
     "spatial-sim": ("backend_sim.targets", "SpatialSimTarget"),
-    "sim": ("backend_sim.targets", "SimTarget"),
+    "sim": ("backend_sim.sim_target", "SimTarget"),
 }
 
 
