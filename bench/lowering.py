@@ -3,7 +3,7 @@
 Runs dataflow-search, place-subops and route-messages (the preset's options), then times lower-to-pe-isa
 alone (its self-check included) and prints the op count of the lowered module (target < 100,000) and the
 lowering time (target < 20 s). Usage: `.venv/bin/python bench/lowering.py [--model resnet50] [--mesh 16x16]
-[--preset focus] [--batch 1]`.
+[--preset focus] [--batch 1] [--simulate]`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="focus")
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--simulate", action="store_true", help="also pack the program and run the simulator")
     ap.add_argument("--no-time-sharing", dest="time_sharing", action="store_false",
                     help="one sub-operator per PE (resnet50 needs more than 256 PEs then)")
     args = ap.parse_args(argv)
@@ -80,6 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  lower-to-pe-isa (with its self-check): {t_lower:.2f} s; target < {TIME_TARGET:.0f} s: "
           f"{'ok' if t_lower < TIME_TARGET else 'MISSED'}")
     print(f"  verify of the lowered module: {t_verify:.2f} s")
+    if args.simulate:
+        from backend_sim.config import SimConfig
+        from backend_sim.engine import simulate
+        from backend_sim.lower_packed import pack_module
+        from focus_dialects.chip import find_device
+
+        t0 = time.perf_counter()
+        prog = pack_module(module)
+        t_pack = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result = simulate(prog, SimConfig.from_device(find_device(module)))
+        t_sim = time.perf_counter() - t0
+        state = "finished" if result.finished else f"DEADLOCK: {str(result.deadlock).splitlines()[0]}"
+        print(f"  packed: {len(prog.instr_op)} instructions ({t_pack:.2f} s); simulated: {result.total_cycles} "
+              f"cycles, {state} ({t_sim:.1f} s)")
     return 0
 
 

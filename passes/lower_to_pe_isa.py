@@ -28,6 +28,7 @@ from focus_dialects import pe_isa, placed_subop, routed_message
 from focus_dialects.chip import DeviceOp, RouteAttr, find_device
 from focus_dialects.subop_common import StreamType
 from focus_tools.errors import FocusError
+from passes.routing.mesh import path_links, xy_nodes
 
 Coord = tuple[int, int]
 # An instruction: ("send", tag) | ("recv", tag) | ("compute", cycles) | ("mem_read", bytes)
@@ -185,18 +186,6 @@ def _stream(v: SSAValue) -> StreamType:
 
 def xy_route(src: Coord, dst: Coord) -> list[tuple[Coord, Coord]]:
     """Dimension-order (x first, then y) unit links from src to dst."""
-    try:
-        from passes.routing.mesh import path_links, xy_nodes
-    except ImportError:  # pragma: no cover - the routing package is part of the repo
-        nodes = [src]
-        x, y = src
-        while x != dst[0]:
-            x += 1 if dst[0] > x else -1
-            nodes.append((x, y))
-        while y != dst[1]:
-            y += 1 if dst[1] > y else -1
-            nodes.append((x, y))
-        return [(nodes[i], nodes[i + 1]) for i in range(len(nodes) - 1)]
     return path_links(xy_nodes(src, dst))
 
 
