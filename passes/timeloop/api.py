@@ -3,7 +3,7 @@
 ```python
 from passes.timeloop import load_simba_focus_arch, search_layer
 arch = load_simba_focus_arch()                      # FOCUS arch + simba_constraints.yaml
-lm = search_layer(problem, arch, workers=8, objective="edp", seed=0, time_budget=1.0)
+lm = search_layer(problem, arch, workers=8, objective="edp", seed=0)
 lm.result.cycles, lm.workers_used, lm.top_spatial      # e.g. 28224, 8, {'M': 8}
 flows = lm.boundary_traffic()                        # DRAM <-> ws, per data space (BoundaryFlow)
 ```
@@ -194,7 +194,7 @@ def focus_constraints(doc: Mapping[str, Any], arch: Architecture, problem: Probl
 
 
 def search_layer(problem: Problem, arch: FocusArch | Architecture, constraints: Constraints | Mapping | None = None,
-                 *, workers: int, objective: str = "edp", seed: int = 0, time_budget: float | None = 1.0,
+                 *, workers: int, objective: str = "edp", seed: int = 0, time_budget: float | None = None,
                  effort: float = 1.0, energy: EnergyTable | None = None, legacy_stride: bool = True,
                  link_transfers: bool = True) -> LayerMapping:
     """Map one layer onto `workers` top-level instances; returns the mapping and its model result.
@@ -202,6 +202,8 @@ def search_layer(problem: Problem, arch: FocusArch | Architecture, constraints: 
     `arch`: a `FocusArch` (rewritten to K workers, FOCUS constraints by default) or an `Architecture`
     (its top-level fanout is set to K). `constraints`: parsed `Constraints`, a constraints document
     (dict with architecture_constraints / mapspace_constraints), or None (the FocusArch's own).
+    The search runs a fixed, seeded schedule (~0.7 s per resnet50 layer, `effort` scales it);
+    `time_budget` (seconds) only caps it, which makes the result depend on machine speed when it bites.
     """
     if isinstance(arch, FocusArch):
         arch_k = arch.for_workers(workers)
