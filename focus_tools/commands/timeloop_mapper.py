@@ -66,10 +66,13 @@ def run(args: argparse.Namespace) -> int:
     summary = result_to_json(result, {
         "tool": "focus timeloop-mapper", "objective": objective, "seed": args.seed,
         "search": {"evaluations": sr.evaluations, "restarts": sr.restarts, "stopped": sr.stopped},
+        "notes": list(sr.notes),
     })
     write_outputs(args.output, "timeloop-mapper", {
         "stats.txt": stats_txt(result, "timeloop-mapper"), "map.txt": map_txt(result),
         "map.yaml": dump_yaml(mapping_to_yaml(result.mapping, inp.arch, dims, spaces)), "json": dumps(summary)})
+    for note in sr.notes:
+        print(f"focus timeloop-mapper: note: {note}", file=sys.stderr)
     print(f"focus timeloop-mapper: {sr.evaluations} mappings scored in {sr.seconds:.2f} s "
           f"({sr.rate:.0f}/s), stopped by {sr.stopped}", file=sys.stderr)
     if args.json:

@@ -36,6 +36,7 @@ class SearchResult:
     seconds: float
     restarts: int
     stopped: str  # "schedule" (all restarts ran) or "time budget"
+    notes: tuple[str, ...] = ()  # constraint readings worth knowing (e.g. a spatial D=0 read as free)
 
     @property
     def rate(self) -> float:
@@ -121,7 +122,7 @@ def search(problem: Problem, arch: Architecture, constraints: Constraints, energ
     result = evaluate(problem, arch, mapping, ms.energy, legacy_stride=legacy_stride,
                       link_transfers=link_transfers, source="mapper")
     secs = time.perf_counter() - t0
-    return SearchResult(mapping, result, objective, evals, secs, done, stopped)
+    return SearchResult(mapping, result, objective, evals, secs, done, stopped, tuple(dict.fromkeys(ms.notes)))
 
 
 def evaluation_rate(ms: MapSpace, n: int = 20000, seed: int = 0) -> float:

@@ -12,8 +12,11 @@ Slots are Timeloop's tiling levels, inner -> outer: for each storage level an op
 Constraint semantics follow Timeloop (timeloop-model.md 2.2): `D=n` pins, `D=0` means the full bound,
 a pinned value larger than the bound is clamped to it, `D<=n`/`D>=n` bound the factor, `split`
 fixes the X/Y split of a spatial slot (otherwise the first split that fits the fanout is used), the
-outermost level keeps every data space. A dimension pinned at a level in `constraints.zero_as_free`
-is free there instead (FOCUS's `C=0` at the DRAM spatial level, see `api.py`).
+outermost level keeps every data space. One deliberate deviation: a `D=0` on a *spatial* slot is read
+as "D is free here" when D is also pinned at another slot (the full-bound reading could then never be
+satisfied) or when (level, D) is in `constraints.zero_as_free`. This is how FOCUS's
+`simba_constraints.yaml` (`C=0` at the DRAM spatial level next to the in-core `C=4`) gets a mapspace;
+see `api.py`. Each such reading is listed in `MapSpace.notes`.
 """
 
 from __future__ import annotations
@@ -68,12 +71,24 @@ class MapSpace:
         minf = np.zeros((S, D), np.int64)
         perm = np.zeros((S, D), np.int64)
         pinfo = np.zeros((S, 3), np.int64)
+        self.notes: list[str] = []
+
+        def pinned_elsewhere(d: str, here: int) -> int:
+            p = 1
+            for s2, (L2, sp2) in enumerate(slots):
+                lc2 = cons.levels[L2]
+                v2 = (lc2.spatial if sp2 else lc2.temporal).exact.get(d)
+                if s2 != here and v2:
+                    p *= min(v2, prob.bounds[d])
+            return p
+
         for s, (L, spatial) in enumerate(slots):
             lc = cons.levels[L]
             c = lc.spatial if spatial else lc.temporal
             for d, v in c.exact.items():
                 b = prob.bounds[d]
-                if spatial and (L, d) in cons.zero_as_free and v == 0:
+                if spatial and v == 0 and ((L, d) in cons.zero_as_free or pinned_elsewhere(d, s) > 1):
+                    self.notes.append(f"{d}=0 at {arch.levels[L].name} (spatial) read as a free factor")
                     continue
                 v = b if v == 0 or v > b else v
                 fixed[s, didx[d]] = v

@@ -7,15 +7,17 @@ import itertools
 import pytest
 
 from frontend.problem import conv2d, depthwise
-from passes.timeloop.api import FOCUS_DB, focus_constraints, load_simba_focus_arch, search_layer
+from passes.timeloop.api import focus_constraints, load_simba_focus_arch, search_layer
 from passes.timeloop.model import evaluate
 from passes.timeloop.spec import load_yaml_files, parse_problem
+
+from timeloop_testutil import FOCUS_DB
 
 
 def _focus():
     if not FOCUS_DB.exists():
         pytest.skip("../shared/focus-data is absent")
-    return load_simba_focus_arch()
+    return load_simba_focus_arch(FOCUS_DB / "arch" / "simba_512gops_256core.yaml")
 
 
 def _resnet(n):
