@@ -8,7 +8,8 @@ stream's transfers. Options:
 * `multicast` = rpm | bam | whirl | steiner | steiner-min | xy | yx | star (star: one XY copy per destination,
   `mode "copies"`, the original FOCUS behaviour);
 * `search` = none | anneal | evolve: choose routes and priorities against the analytic contention model
-  (`seed`, `budget` = cost evaluations; deterministic for a seed, with a wall-clock safety cap). The
+  (`seed`, `budget` = cost evaluations, by default scaled to the problem size; deterministic for a seed, with a
+  wall-clock safety cap). The
   search sets `priority` (higher = served first in the model; without search every priority is 0).
 Messages already in the module that carry `waypoints` are user routes: they are re-derived through their
 waypoints exactly (XY between points) and never changed by the search; the other messages are re-routed.
@@ -71,7 +72,7 @@ class RouteMessagesPass(ModulePass):
     multicast: str = "rpm"
     search: str = "none"
     seed: int = 0
-    budget: int = 400
+    budget: int | None = None  # cost evaluations; None = scaled to the problem size (search.default_budget)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.unicast not in UNICAST:
@@ -80,7 +81,7 @@ class RouteMessagesPass(ModulePass):
             raise FocusError(f"{WHERE}: multicast '{self.multicast}', expected one of {', '.join(MULTICAST)}")
         if self.search not in METHODS:
             raise FocusError(f"{WHERE}: search '{self.search}', expected one of {', '.join(METHODS)}")
-        if self.budget < 0:
+        if self.budget is not None and self.budget < 0:
             raise FocusError(f"{WHERE}: budget {self.budget}, expected a number of evaluations >= 0")
         dev = find_device(op)
         if dev is None:

@@ -227,8 +227,37 @@ def whirl_links(mesh: Mesh, src: Coord, pattern: int) -> list[Link]:
     return links
 
 
+# quadrant (sign dx, sign dy) -> the trunk on its clockwise side (SE: S, NE: E, NW: N, SW: W)
+_QUADRANT_TRUNK = {(1, 1): 0, (1, -1): 1, (-1, -1): 2, (-1, 1): 3}
+
+
+def _whirl_trunks(src: Coord, dsts: Sequence[Coord], pattern: int) -> tuple[int, ...]:
+    """Per destination, the trunk that reaches it in the Whirl tree of `pattern` (-1: on an axis). The
+    quadrant between trunk i and trunk i+1 hangs off trunk i (left turns) if bit i is set, else off i+1."""
+    out = []
+    for d in dsts:
+        dx, dy = d[0] - src[0], d[1] - src[1]
+        if dx == 0 or dy == 0:
+            out.append(-1)
+            continue
+        i = _QUADRANT_TRUNK[((dx > 0) - (dx < 0), (dy > 0) - (dy < 0))]
+        out.append(i if pattern >> i & 1 else (i + 1) % 4)
+    return tuple(out)
+
+
+def _whirl_tree(src: Coord, dsts: Sequence[Coord], trunks: Sequence[int]) -> list[Link]:
+    """The Whirl broadcast tree pruned to `dsts`: the union of the tree paths, each along its trunk (the
+    vertical trunks S/N give a YX path, the horizontal ones an XY path), then straight to the destination."""
+    links: dict[Link, None] = {}
+    for d, trunk in zip(dsts, trunks):
+        nodes = yx_nodes(src, d) if trunk in (0, 2) else xy_nodes(src, d)
+        for l in path_links(nodes):
+            links.setdefault(l, None)
+    return list(links)
+
+
 def whirl(mesh: Mesh, src: Coord, dsts: Sequence[Coord], pattern: int | None = None) -> Route:
-    """Whirl multicast: the broadcast tree of `pattern` (0..15) pruned to the destinations.
+    """Whirl multicast: the broadcast tree of `pattern` (0..15, `whirl_links`) pruned to the destinations.
 
     pattern None: the pattern giving the fewest links (ties: the lowest pattern), deterministic.
     """
@@ -237,11 +266,29 @@ def whirl(mesh: Mesh, src: Coord, dsts: Sequence[Coord], pattern: int | None = N
         raise FocusError(f"whirl pattern {pattern}: must be in 0..15")
     patterns = [pattern] if pattern is not None else list(range(16))
     best = None
+    tried: set[tuple[int, ...]] = set()
     for p in patterns:
-        links = prune(src, whirl_links(mesh, src, p), dsts)
+        trunks = _whirl_trunks(src, dsts, p)
+        if trunks in tried:  # the same tree as a lower pattern
+            continue
+        tried.add(trunks)
+        links = _whirl_tree(src, dsts, trunks)
         if best is None or len(links) < len(best):
             best = links
     return _tree_route(src, dsts, best, "whirl", True)
+
+
+def whirl_patterns(mesh: Mesh, src: Coord, dsts: Sequence[Coord]) -> list[Route]:
+    """The distinct Whirl trees over all 16 patterns (lowest pattern first)."""
+    dsts = check_dsts(mesh, src, dsts)
+    out = []
+    tried: set[tuple[int, ...]] = set()
+    for p in range(16):
+        trunks = _whirl_trunks(src, dsts, p)
+        if trunks not in tried:
+            tried.add(trunks)
+            out.append(_tree_route(src, dsts, _whirl_tree(src, dsts, trunks), "whirl", True))
+    return out
 
 
 # ---------------------------------------------------------------- greedy rectilinear Steiner

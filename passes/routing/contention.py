@@ -13,15 +13,15 @@ destination; the makespan is the latest finish.
 
 from __future__ import annotations
 
-import bisect
-import heapq
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from focus_tools.errors import FocusError
-from passes.routing.mesh import Coord, Link
+from passes.routing import schedule_kernel as kernel
+from passes.routing.mesh import Coord, Link, Mesh
 from passes.routing.trees import Route
 
 
@@ -61,35 +61,6 @@ class Schedule:
         return sum(e - s for s, e, _ in self.link_busy.get(link, ()))
 
 
-class _Timeline:
-    """Disjoint busy intervals of one resource, sorted."""
-
-    __slots__ = ("ends", "starts")
-
-    def __init__(self) -> None:
-        self.starts: list[float] = []
-        self.ends: list[float] = []
-
-    def conflict_end(self, s: float, e: float) -> float | None:
-        """End of a busy interval overlapping [s, e), or None."""
-        i = bisect.bisect_left(self.starts, e)
-        if i and self.ends[i - 1] > s:
-            return self.ends[i - 1]
-        return None
-
-    def add(self, s: float, e: float) -> None:
-        i = bisect.bisect_left(self.starts, s)
-        self.starts.insert(i, s)
-        self.ends.insert(i, e)
-
-
-def _depths(src: Coord, links: Sequence[Link]) -> dict[Coord, int]:
-    depth = {src: 0}
-    for a, b in links:  # canonical order is breadth-first from the source
-        depth[b] = depth[a] + 1
-    return depth
-
-
 def check_messages(messages: Sequence[Message]) -> None:
     """FocusError if `after` names an unknown message or the dependencies have a cycle."""
     names = {m.name for m in messages}
@@ -104,6 +75,54 @@ def check_messages(messages: Sequence[Message]) -> None:
                 raise FocusError(f"message {m.name}: depends on unknown message {a}")
 
 
+class MessageArrays:
+    """The static part of a message set as flat arrays (for `schedule_kernel`): per message the duration of
+    one packet on a link, packets, interval, earliest start, and the `after` dependencies in both directions."""
+
+    def __init__(self, messages: Sequence[Message], link_bandwidth: float = 1.0):
+        if link_bandwidth <= 0:
+            raise FocusError(f"link_bandwidth {link_bandwidth}: must be > 0 flits per cycle")
+        check_messages(messages)
+        self.names = [m.name for m in messages]
+        self.index = {m.name: i for i, m in enumerate(messages)}
+        self.per_packet = np.array([m.flits / link_bandwidth for m in messages], dtype=np.float64)
+        self.packets = np.array([m.packets for m in messages], dtype=np.int64)
+        self.interval = np.array([m.interval for m in messages], dtype=np.float64)
+        self.earliest = np.array([m.earliest for m in messages], dtype=np.float64)
+        deps = [sorted({self.index[a] for a in m.after}) for m in messages]
+        users: list[list[int]] = [[] for _ in messages]
+        for i, d in enumerate(deps):
+            for a in d:
+                users[a].append(i)
+        self.dep_ptr, self.dep_idx = kernel.csr(deps)
+        self.user_ptr, self.user_idx = kernel.csr(users)
+        self.dep_count = np.diff(self.dep_ptr)
+
+    def order(self, prio: np.ndarray) -> np.ndarray:
+        """The reservation order for priorities `prio` (FocusError if the dependencies cycle)."""
+        order = kernel.priority_order(prio, self.dep_count, self.user_ptr, self.user_idx)
+        if len(order) != len(self.names):
+            done = set(order.tolist())
+            stuck = sorted(n for i, n in enumerate(self.names) if i not in done)
+            raise FocusError(f"message {stuck[0]}: its 'after' dependencies form a cycle")
+        return order
+
+    def run(self, order, msg_ptr, pool, n_res, hop_latency, log=False):
+        return kernel.schedule(order, self.per_packet, self.packets, self.interval, self.earliest, self.dep_ptr,
+                               self.dep_idx, msg_ptr, pool, n_res, float(hop_latency), log)
+
+
+def _bounding_mesh(routes: Iterable[Route]) -> Mesh:
+    w = h = 1
+    for r in routes:
+        for x, y in (r.src, *r.dsts):
+            w, h = max(w, x + 1), max(h, y + 1)
+        for c in r.copies:
+            for _, (x, y) in c.links:
+                w, h = max(w, x + 1), max(h, y + 1)
+    return Mesh(w, h)
+
+
 def contention_schedule(
     messages: Sequence[Message],
     routes: Mapping[str, Route],
@@ -113,81 +132,30 @@ def contention_schedule(
     keep_links: bool = True,
 ) -> Schedule:
     """Estimate every message's start and finish and the makespan under link contention."""
-    if link_bandwidth <= 0:
-        raise FocusError(f"link_bandwidth {link_bandwidth}: must be > 0 flits per cycle")
-    check_messages(messages)
-    prio = {m.name: (priorities[m.name] if priorities and m.name in priorities else m.priority) for m in messages}
-    index = {m.name: i for i, m in enumerate(messages)}
-    by_name = {m.name: m for m in messages}
-    waiting = {m.name: len(set(m.after)) for m in messages}
-    users: dict[str, list[str]] = defaultdict(list)
+    arrays = MessageArrays(messages, link_bandwidth)
     for m in messages:
-        for a in set(m.after):
-            users[a].append(m.name)
-    heap = [(-prio[m.name], index[m.name]) for m in messages if waiting[m.name] == 0]
-    heapq.heapify(heap)
-    timelines: dict[object, _Timeline] = defaultdict(_Timeline)
-    timing: dict[str, MessageTiming] = {}
-    link_busy: dict[Link, list[tuple[float, float, str]]] = defaultdict(list)
-    while heap:
-        _, i = heapq.heappop(heap)
-        m = messages[i]
-        ready = max([m.earliest] + [timing[a].finish for a in m.after])
-        route = routes.get(m.name)
-        if route is None:
+        if m.name not in routes:
             raise FocusError(f"message {m.name}: no route given")
-        per_packet = m.flits / link_bandwidth
-        if m.interval > per_packet and m.packets > 1:
-            trains, gap = [per_packet] * m.packets, m.interval  # spaced packets
-        else:
-            trains, gap = [per_packet * m.packets], 0.0  # one back-to-back train
-        start = math.inf
-        finish = ready
-        for copy in route.copies:
-            depth = _depths(route.src, copy.links)
-            res: list[tuple[object, float]] = [(("inj", route.src), 0.0)]
-            res += [(l, depth[l[0]] * hop_latency) for l in copy.links]
-            res += [(("ej", d), depth[d] * hop_latency) for d in copy.dsts]
-            last = max(depth[d] for d in copy.dsts) * hop_latency
-            t_min = ready
-            for dur in trains:
-                t = _earliest(timelines, res, t_min, dur)
-                for r, off in res:
-                    timelines[r].add(t + off, t + off + dur)
-                    if keep_links and r[0] not in ("inj", "ej"):
-                        link_busy[r].append((t + off, t + off + dur, m.name))
-                start = min(start, t)
-                finish = max(finish, t + last + dur)
-                t_min = t + gap
-        timing[m.name] = MessageTiming(ready=ready, start=start, finish=finish)
-        for u in users.get(m.name, ()):
-            waiting[u] -= 1
-            if waiting[u] == 0:
-                heapq.heappush(heap, (-prio[u], index[u]))
-    if len(timing) != len(messages):
-        stuck = sorted(n for n in by_name if n not in timing)
-        raise FocusError(f"message {stuck[0]}: its 'after' dependencies form a cycle")
-    makespan = max((t.finish for t in timing.values()), default=0.0)
-    return Schedule(makespan=makespan, timing=timing, link_busy=dict(link_busy))
-
-
-def _earliest(timelines, res, t: float, dur: float) -> float:
-    """Smallest start >= t at which every (resource, offset) is free for `dur` cycles."""
-    lines = [(tl.starts, tl.ends, off) for r, off in res if (tl := timelines.get(r)) is not None and tl.starts]
-    n = len(lines)
-    i = clean = 0
-    bisect_left = bisect.bisect_left
-    while clean < n:  # cycle through the resources until a full round needs no move
-        starts, ends, off = lines[i]
-        s = t + off
-        k = bisect_left(starts, s + dur)
-        if k and ends[k - 1] > s:
-            t = ends[k - 1] - off
-            clean = 0  # re-check this resource at the new time
-            continue
-        clean += 1
-        i = (i + 1) % n
-    return t
+    mesh = _bounding_mesh(routes[m.name] for m in messages)
+    segments = [kernel.encode_route(mesh, routes[m.name]) for m in messages]
+    msg_ptr = np.zeros(len(messages) + 1, dtype=np.int64)
+    msg_ptr[1:] = np.cumsum([len(s) for s in segments])
+    pool = np.concatenate(segments) if segments else np.zeros(0, dtype=np.int64)
+    prio = np.array([priorities[m.name] if priorities and m.name in priorities else m.priority for m in messages],
+                    dtype=np.int64)
+    order = arrays.order(prio)
+    makespan, start, finish, log_res, log_start, log_end, log_msg = arrays.run(
+        order, msg_ptr, pool, kernel.resource_count(mesh), hop_latency, keep_links)
+    ready = [max([m.earliest] + [float(finish[arrays.index[a]]) for a in m.after]) for m in messages]
+    timing = {m.name: MessageTiming(ready=ready[i], start=float(start[i]), finish=float(finish[i]))
+              for i, m in enumerate(messages)}
+    link_busy: dict[Link, list[tuple[float, float, str]]] = defaultdict(list)
+    if keep_links:
+        n_links = 4 * mesh.width * mesh.height
+        for r, s, e, i in zip(log_res.tolist(), log_start.tolist(), log_end.tolist(), log_msg.tolist()):
+            if r < n_links:
+                link_busy[kernel.link_of(mesh, r)].append((s, e, arrays.names[i]))
+    return Schedule(makespan=float(makespan), timing=timing, link_busy=dict(link_busy))
 
 
 def link_loads(messages: Iterable[Message], routes: Mapping[str, Route]) -> dict[Link, int]:

@@ -15,9 +15,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from focus_tools.errors import FocusError
 from passes.routing import algorithms as alg
-from passes.routing.contention import Message, contention_schedule, flit_hops, link_loads, max_link_load
+from passes.routing import schedule_kernel as kernel
+from passes.routing.contention import Message, MessageArrays, link_loads
 from passes.routing.deadlock import assign_vc, fitting_classes
 from passes.routing.mesh import Coord, Link, Mesh, manhattan, path_links
 from passes.routing.trees import Route, children_map, is_minimal, make_copy, parent_map, prune, root_path
@@ -56,7 +59,7 @@ def candidate_routes(
             alg.steiner(mesh, src, dsts),
             alg.steiner(mesh, src, dsts, minimal=True),
         ]
-        routes += [alg.whirl(mesh, src, dsts, pattern=p) for p in range(16)]
+        routes += alg.whirl_patterns(mesh, src, dsts)
     out: dict[tuple, Route] = {}
     for r in routes:
         out.setdefault(route_key(r), r)
@@ -106,51 +109,142 @@ def perturb(mesh: Mesh, route: Route, rng: random.Random) -> Route | None:
     return assign_vc(result)
 
 
-class _Problem:
-    def __init__(self, mesh, messages, start, fixed, link_bandwidth, hop_latency, deadline):
+class _Evaluator:
+    """The search state as flat arrays: every message's encoded route in one pool, the link loads (kept
+    up to date move by move) and the priorities. `cost()` runs the numba contention kernel."""
+
+    def __init__(self, mesh: Mesh, messages: Sequence[Message], routes: list[Route], prio: np.ndarray,
+                 link_bandwidth: float, hop_latency: float):
+        self.mesh = mesh
+        self.arrays = MessageArrays(messages, link_bandwidth)
+        self.hop = float(hop_latency)
+        self.n_links = 4 * mesh.width * mesh.height
+        self.n_res = kernel.resource_count(mesh)
+        self.weight = np.array([m.flits * m.packets for m in messages], dtype=np.int64)
+        self._encoded: dict[int, tuple[Route, np.ndarray]] = {}
+        self.routes = list(routes)
+        self.segs = [self.encode(r) for r in self.routes]
+        self.msg_ptr = np.zeros(len(self.routes), dtype=np.int64)
+        self._rebuild_pool()
+        self.load = np.zeros(self.n_links, dtype=np.int64)
+        for seg, w in zip(self.segs, self.weight):
+            kernel.add_loads(self.load, seg, self.n_links, w)
+        self.prio = np.array(prio, dtype=np.int64)
+        self._order: np.ndarray | None = None
+        self.evaluations = 0
+
+    def encode(self, route: Route) -> np.ndarray:
+        hit = self._encoded.get(id(route))
+        if hit is None or hit[0] is not route:
+            hit = (route, kernel.encode_route(self.mesh, route))
+            self._encoded[id(route)] = hit
+        return hit[1]
+
+    def _rebuild_pool(self) -> None:
+        live = sum(len(s) for s in self.segs)
+        self.pool = np.zeros(2 * live + 1024, dtype=np.int64)
+        p = 0
+        for i, seg in enumerate(self.segs):
+            self.pool[p:p + len(seg)] = seg
+            self.msg_ptr[i] = p
+            p += len(seg)
+        self.used = p
+
+    def set_route(self, i: int, route: Route) -> None:
+        if self.routes[i] is route:
+            return
+        seg = self.encode(route)
+        kernel.add_loads(self.load, self.segs[i], self.n_links, -self.weight[i])
+        kernel.add_loads(self.load, seg, self.n_links, self.weight[i])
+        self.routes[i] = route
+        self.segs[i] = seg
+        if self.used + len(seg) > len(self.pool):
+            self._rebuild_pool()
+        else:
+            self.pool[self.used:self.used + len(seg)] = seg
+            self.msg_ptr[i] = self.used
+            self.used += len(seg)
+
+    def swap_priorities(self, a: int, b: int) -> None:
+        self.prio[a], self.prio[b] = self.prio[b], self.prio[a]
+        self._order = None
+
+    def set_state(self, routes: Sequence[Route], prio: np.ndarray) -> None:
+        for i, r in enumerate(routes):
+            if self.routes[i] is not r:
+                self.set_route(i, r)
+        if not np.array_equal(self.prio, prio):
+            self.prio[:] = prio
+            self._order = None
+
+    def snapshot(self) -> tuple[list[Route], np.ndarray]:
+        return list(self.routes), self.prio.copy()
+
+    def cost(self) -> Cost:
+        self.evaluations += 1
+        if self._order is None:
+            self._order = self.arrays.order(self.prio)
+        makespan = self.arrays.run(self._order, self.msg_ptr, self.pool, self.n_res, self.hop)[0]
+        return (float(makespan), int(self.load.max(initial=0)), int(self.load.sum()))
+
+
+class _Moves:
+    """Random moves on an evaluator: re-route one message (perturb its tree, or take another algorithm's
+    candidate) or swap two messages' priorities. Candidates are built on first use, against the start loads."""
+
+    def __init__(self, mesh: Mesh, messages: Sequence[Message], start: Mapping[str, Route], fixed: set[str]):
         self.mesh = mesh
         self.messages = list(messages)
-        self.bw = link_bandwidth
-        self.hop = hop_latency
-        self.deadline = deadline
-        self.evaluations = 0
-        start_load = link_loads(self.messages, start)
-        self.candidates: dict[str, list[Route]] = {}
-        for m in self.messages:
-            if m.name in fixed:
-                continue
-            cands = [start[m.name]]
-            seen = {route_key(start[m.name])}
-            for r in candidate_routes(mesh, m.src, list(m.dsts), start_load):
+        self.start = start
+        self.mutable = [i for i, m in enumerate(self.messages) if m.name not in fixed]
+        self._start_load: dict[Link, int] | None = None
+        self._candidates: dict[int, list[Route]] = {}
+
+    def candidates(self, i: int) -> list[Route]:
+        cands = self._candidates.get(i)
+        if cands is None:
+            if self._start_load is None:
+                self._start_load = link_loads(self.messages, self.start)
+            m = self.messages[i]
+            first = self.start[m.name]
+            cands = [first]
+            seen = {route_key(first)}
+            for r in candidate_routes(self.mesh, m.src, list(m.dsts), self._start_load):
                 if route_key(r) not in seen:
                     seen.add(route_key(r))
                     cands.append(r)
-            self.candidates[m.name] = cands
-        self.mutable = [m.name for m in self.messages if m.name in self.candidates]
+            self._candidates[i] = cands
+        return cands
 
-    def cost(self, routes, prio) -> Cost:
-        self.evaluations += 1
-        sched = contention_schedule(self.messages, routes, self.bw, self.hop, prio, keep_links=False)
-        load = link_loads(self.messages, routes)
-        return (sched.makespan, max_link_load(load), flit_hops(load))
-
-    def out_of_time(self) -> bool:
-        return time.monotonic() > self.deadline
-
-    def mutate(self, routes, prio, rng: random.Random):
-        routes, prio = dict(routes), dict(prio)
-        if self.mutable and (len(self.messages) < 2 or rng.random() < 0.7):
-            name = rng.choice(self.mutable)
+    def apply(self, ev: _Evaluator, rng: random.Random):
+        """Make one move; returns how to undo it (None: the move changed nothing)."""
+        n = len(self.messages)
+        if self.mutable and (n < 2 or rng.random() < 0.7):
+            i = rng.choice(self.mutable)
+            old = ev.routes[i]
             new = None
             if rng.random() < 0.5:
-                new = perturb(self.mesh, routes[name], rng)
+                new = perturb(self.mesh, old, rng)
             if new is None:
-                new = rng.choice(self.candidates[name])
-            routes[name] = new
-        elif len(self.messages) >= 2:
-            a, b = rng.sample([m.name for m in self.messages], 2)
-            prio[a], prio[b] = prio[b], prio[a]
-        return routes, prio
+                new = rng.choice(self.candidates(i))
+            if new is old or route_key(new) == route_key(old):
+                return None
+            ev.set_route(i, new)
+            return ("route", i, old)
+        if n >= 2:
+            a, b = rng.sample(range(n), 2)
+            if ev.prio[a] == ev.prio[b]:
+                return None
+            ev.swap_priorities(a, b)
+            return ("prio", a, b)
+        return None
+
+    @staticmethod
+    def undo(ev: _Evaluator, move) -> None:
+        if move[0] == "route":
+            ev.set_route(move[1], move[2])
+        else:
+            ev.swap_priorities(move[1], move[2])
 
 
 def start_priorities(messages: Sequence[Message]) -> dict[str, int]:
@@ -159,87 +253,122 @@ def start_priorities(messages: Sequence[Message]) -> dict[str, int]:
     return {messages[i].name: len(messages) - rank for rank, i in enumerate(order)}
 
 
+# budget scaling: evaluations x (reservations per evaluation) is kept near WORK_PER_SEARCH
+WORK_PER_SEARCH = 40_000_000
+MIN_BUDGET, MAX_BUDGET = 200, 4000
+
+
+def reservations(messages: Sequence[Message], routes: Mapping[str, Route], link_bandwidth: float = 1.0) -> int:
+    """Resource reservations of one contention-model evaluation (the kernel's work)."""
+    total = 0
+    for m in messages:
+        per_packet = m.flits / link_bandwidth
+        trains = m.packets if (m.interval > per_packet and m.packets > 1) else 1
+        total += trains * sum(len(c.links) + 1 + len(c.dsts) for c in routes[m.name].copies)
+    return total
+
+
+def default_budget(messages: Sequence[Message], routes: Mapping[str, Route], link_bandwidth: float = 1.0) -> int:
+    """Cost evaluations for a problem of this size: many for small problems, fewer (but at least
+    MIN_BUDGET) as one evaluation gets more expensive. Depends on the problem only, never on time."""
+    work = max(1, reservations(messages, routes, link_bandwidth))
+    return max(MIN_BUDGET, min(MAX_BUDGET, WORK_PER_SEARCH // work))
+
+
 def search_routes(
     mesh: Mesh,
     messages: Sequence[Message],
     start: Mapping[str, Route],
     method: str = "anneal",
     seed: int = 0,
-    budget: int = 400,
+    budget: int | None = None,
     time_cap: float = 60.0,
     link_bandwidth: float = 1.0,
     hop_latency: float = 1.0,
     fixed: Sequence[str] = (),
 ) -> SearchResult:
-    """Improve routes and priorities of `messages` from `start` (routes of `fixed` never change)."""
+    """Improve routes and priorities of `messages` from `start` (routes of `fixed` never change).
+
+    `budget`: cost evaluations (None: `default_budget`)."""
     if method not in METHODS:
         raise FocusError(f"search={method}: unknown method, valid: {', '.join(METHODS)}")
+    if budget is None:
+        budget = default_budget(messages, start, link_bandwidth)
     if budget < 0:
         raise FocusError(f"budget={budget}: must be >= 0 evaluations")
-    problem = _Problem(mesh, messages, start, set(fixed), link_bandwidth, hop_latency, time.monotonic() + time_cap)
-    routes = {m.name: start[m.name] for m in messages}
-    prio = start_priorities(messages)
-    start_cost = problem.cost(routes, prio)
+    deadline = time.monotonic() + time_cap
+    names = [m.name for m in messages]
+    prio0 = start_priorities(messages)
+    ev = _Evaluator(mesh, messages, [start[n] for n in names], np.array([prio0[n] for n in names], dtype=np.int64),
+                    link_bandwidth, hop_latency)
+    moves = _Moves(mesh, messages, start, set(fixed))
+    start_cost = ev.cost()
     rng = random.Random(seed)
     if method == "none" or budget <= 1 or not messages:
-        best = (start_cost, routes, prio)
+        best = (start_cost, *ev.snapshot())
     elif method == "anneal":
-        best = _anneal(problem, routes, prio, start_cost, rng, budget - 1)
+        best = _anneal(ev, moves, start_cost, rng, budget, deadline)
     else:
-        best = _evolve(problem, routes, prio, start_cost, rng, budget - 1)
+        best = _evolve(ev, moves, start_cost, rng, budget, deadline)
     cost, routes, prio = best
     return SearchResult(
-        routes=routes,
-        priorities=prio,
+        routes=dict(zip(names, routes)),
+        priorities={n: int(p) for n, p in zip(names, prio)},
         cost=cost,
         start_cost=start_cost,
-        evaluations=problem.evaluations,
+        evaluations=ev.evaluations,
         method=method,
-        stopped_by_time=problem.out_of_time(),
+        stopped_by_time=time.monotonic() > deadline,
     )
 
 
-def _anneal(problem: _Problem, routes, prio, cost: Cost, rng: random.Random, budget: int):
-    best = (cost, routes, prio)
-    current = best
+def _anneal(ev: _Evaluator, moves: _Moves, cost: Cost, rng: random.Random, budget: int, deadline: float):
+    best = (cost, *ev.snapshot())
+    current = cost
     t0 = max(1.0, 0.02 * cost[0])
-    for it in range(budget):
-        if problem.out_of_time():
+    attempts = 0
+    while ev.evaluations < budget and attempts < 4 * budget:
+        attempts += 1
+        if time.monotonic() > deadline:
             break
-        temp = t0 * (1e-3 ** (it / max(budget - 1, 1)))
-        cand_routes, cand_prio = problem.mutate(current[1], current[2], rng)
-        c = problem.cost(cand_routes, cand_prio)
-        delta = c[0] - current[0][0]
-        if c <= current[0] or rng.random() < math.exp(-delta / temp):
-            current = (c, cand_routes, cand_prio)
-        if c < best[0]:
-            best = (c, cand_routes, cand_prio)
+        move = moves.apply(ev, rng)
+        if move is None:
+            continue
+        temp = t0 * (1e-3 ** ((ev.evaluations - 1) / max(budget - 2, 1)))
+        c = ev.cost()
+        delta = c[0] - current[0]
+        if c <= current or rng.random() < math.exp(-delta / temp):
+            current = c
+            if c < best[0]:
+                best = (c, *ev.snapshot())
+        else:
+            moves.undo(ev, move)
     return best
 
 
-def _evolve(problem: _Problem, routes, prio, cost: Cost, rng: random.Random, budget: int, population: int = 12):
-    names = [m.name for m in problem.messages]
-    pop = [(cost, routes, prio)]
-    spent = 0
-    while len(pop) < population and spent < budget and not problem.out_of_time():
-        r, p = problem.mutate(routes, prio, rng)
-        for _ in range(rng.randint(0, 2)):
-            r, p = problem.mutate(r, p, rng)
-        pop.append((problem.cost(r, p), r, p))
-        spent += 1
-    while spent < budget and not problem.out_of_time():
+def _evolve(ev: _Evaluator, moves: _Moves, cost: Cost, rng: random.Random, budget: int, deadline: float,
+            population: int = 12):
+    n = len(ev.routes)
+    start = ev.snapshot()
+    pop = [(cost, *start)]
+
+    def child(routes, prio, changes: int):
+        ev.set_state(routes, prio)
+        for _ in range(changes):
+            moves.apply(ev, rng)
+        return (ev.cost(), *ev.snapshot())
+
+    while len(pop) < population and ev.evaluations < budget and time.monotonic() <= deadline:
+        pop.append(child(*start, 1 + rng.randint(0, 2)))
+    while ev.evaluations < budget and time.monotonic() <= deadline:
         pop.sort(key=lambda s: s[0])
         parents = pop[: max(2, len(pop) // 2)]
         children = []
         for _ in range(len(pop) - len(parents)):
-            if spent >= budget or problem.out_of_time():
+            if ev.evaluations >= budget or time.monotonic() > deadline:
                 break
             a, b = rng.sample(parents, 2) if len(parents) > 1 else (parents[0], parents[0])
-            r = {n: (a[1][n] if rng.random() < 0.5 else b[1][n]) for n in names}
-            p = dict(a[2])
-            for _ in range(rng.randint(1, 3)):
-                r, p = problem.mutate(r, p, rng)
-            children.append((problem.cost(r, p), r, p))
-            spent += 1
+            routes = [a[1][i] if rng.random() < 0.5 else b[1][i] for i in range(n)]
+            children.append(child(routes, a[2], rng.randint(1, 3)))
         pop = parents + children
     return min(pop, key=lambda s: s[0])
