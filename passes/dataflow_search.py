@@ -70,12 +70,59 @@ class DataflowSearchPass(ModulePass):
     time_budget: float = 1.0
     cache: bool = True
     cache_dir: str = ""
+    arch: str = ""  # Timeloop architecture for engine=timeloop (default: the FOCUS task's layer bank arch/)
+    constraints: str = ""  # Timeloop constraints file(s), comma-separated
     writeback: bool = True
     split_sources: bool = False  # one memory source per stream, so the placer can spread DRAM traffic
 
-    def _plan(self, problem, workers: int, dev: DeviceOp) -> subops.LayerPlan:
+    def _timeloop_arch(self, module: ModuleOp):
+        """The Timeloop architecture + constraints for engine=timeloop."""
+        from passes.timeloop import load_simba_focus_arch
+
+        arch, cons = self.arch, [c for c in self.constraints.split(",") if c]
+        if not arch:
+            inputs = module.attributes.get("focus.timeloop_inputs")
+            files = [a.data for a in inputs.data] if inputs is not None else []
+            for f in files:
+                p = Path(f)
+                cands = sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+                for c in cands:
+                    if "architecture" in c.read_text(errors="replace")[:4000]:
+                        arch = str(c)
+                        break
+                if arch:
+                    break
+            if not cons:
+                cons = [f for f in files if "constraint" in Path(f).name and Path(f).is_file()]
+        if not arch:
+            raise FocusError("dataflow-search: engine 'timeloop' needs a Timeloop architecture: give "
+                             "arch=FILE, or import a FOCUS task whose layer bank has arch/")
+        return load_simba_focus_arch(arch, cons or None)
+
+    def _timeloop_plan(self, problem, workers: int, dev: DeviceOp, tl_arch) -> subops.LayerPlan:
+        from passes.timeloop import search_layer
+        from passes.timeloop.nest import T
+
+        lm = search_layer(problem, tl_arch, workers=max(1, workers), objective=self.objective, seed=self.seed,
+                          time_budget=self.time_budget)
+        nest = lm.result.nest
+        top = len(lm.mapping.levels) - 1
+        temporal = tuple((nest.dims[lp.dim], lp.factor) for lp in
+                         reversed([nest.loops[i] for i in nest.level_loops(top) if nest.loops[i].kind == T])
+                         if lp.factor > 1)
+        mapping = subops.TopLevelMapping(tuple(lm.top_spatial_loops), temporal)
+        plan = subops.plan_layer(problem, mapping, macs_per_cycle=dev.macs_per_cycle.value.data,
+                                 layer_cycles=lm.result.cycles)
+        plan.stats.update({"engine": "timeloop", "energy_pJ": round(float(lm.result.energy_pJ), 3),
+                           "energy_source": lm.result.energy_source,
+                           "timeloop_utilization": round(float(lm.result.utilization), 6)})
+        return plan
+
+    def _plan(self, problem, workers: int, dev: DeviceOp, tl_arch=None) -> subops.LayerPlan:
+        if self.engine == "timeloop":
+            return self._timeloop_plan(problem, workers, dev, tl_arch)
         if self.engine != "focus":
-            raise FocusError(f"dataflow-search: engine '{self.engine}' is not available (valid: focus)")
+            raise FocusError(f"dataflow-search: engine '{self.engine}' is not one of focus, timeloop")
         word_bytes = max(1, dev.word_bits.value.data // 8)
         buffer_words = dev.buffer_bytes // word_bytes
         link_words = dev.link_bits.value.data / dev.word_bits.value.data
@@ -113,6 +160,7 @@ class DataflowSearchPass(ModulePass):
         if dev is None:
             raise FocusError("dataflow-search: the module has no chip.device op")
         batch = module_batch(op)
+        tl_arch = self._timeloop_arch(op) if self.engine == "timeloop" else None
         outputs: set[SSAValue] = {o.value for o in op.ops if isinstance(o, tensor_op.OutputOp)}
         produced: dict[SSAValue, SSAValue] = {}  # tensor_op layer result -> tiled sink result
         for layer in [o for o in op.ops if isinstance(o, tensor_op.LayerOp)]:
@@ -122,7 +170,7 @@ class DataflowSearchPass(ModulePass):
             w, h = dev.mesh
             if cores > w * h:
                 raise FocusError(f"'tensor_op.layer' @{name} asks for {cores} cores, the {w}x{h} mesh has {w * h} PEs")
-            plan = self._plan(problem, cores, dev)
+            plan = self._plan(problem, cores, dev, tl_arch)
             new_ops: list[Operation] = []
             ref = SymbolRefAttr(name)
             stats = {k: _stat_attr(v) for k, v in plan.stats.items()}

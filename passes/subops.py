@@ -189,8 +189,12 @@ def footprint_words(problem: Problem, tile: Mapping[str, int], double_buffer: bo
     return words
 
 
-def plan_layer(problem: Problem, mapping: TopLevelMapping, *, macs_per_cycle: int, word_bits: int = 8) -> LayerPlan:
-    """Derive workers and streams for one layer from a top-level mapping."""
+def plan_layer(problem: Problem, mapping: TopLevelMapping, *, macs_per_cycle: int, word_bits: int = 8,
+               layer_cycles: int | None = None) -> LayerPlan:
+    """Derive workers and streams for one layer from a top-level mapping.
+
+    `layer_cycles` (e.g. from the Timeloop model) replaces the lane model's compute cycles: the largest
+    worker takes that long, smaller ones proportionally to their MACs."""
     sdims = [d for d, _ in mapping.spatial]
     for d, f in mapping.spatial + mapping.temporal:
         if d not in problem.dims:
@@ -214,7 +218,9 @@ def plan_layer(problem: Problem, mapping: TopLevelMapping, *, macs_per_cycle: in
         for d, c in zip(sdims, coords):
             box[d] = splits[d][c]
         extents = {d: box[d][1] for d in problem.dims}
-        if lane_pair[0] and lane_pair[1]:
+        if layer_cycles is not None:
+            cyc = 0  # filled in below, once the largest worker is known
+        elif lane_pair[0] and lane_pair[1]:
             cyc = compute_cycles(extents, roles, lane_pair)
         else:
             _, cyc = best_lanes(extents, roles, macs_per_cycle)
@@ -226,6 +232,13 @@ def plan_layer(problem: Problem, mapping: TopLevelMapping, *, macs_per_cycle: in
                 buffer_words=footprint_words(problem, tile),
             )
         )
+    if layer_cycles is not None:
+        biggest = max(w.macs for w in workers)
+        workers = [
+            WorkerPlan(w.index, w.coords, w.box, w.iterations,
+                       max(1, math.ceil(layer_cycles * w.macs / biggest / iterations)), w.macs, w.buffer_words)
+            for w in workers
+        ]
     input_streams: dict[str, list[StreamPlan]] = {}
     for ds in problem.input_spaces:
         rel = _relevant(ds)
@@ -329,9 +342,12 @@ def _temporal_for(problem: Problem, extents: Mapping[str, int], capacity_words: 
         pass
     tile = {d: math.ceil(extents[d] / factors[d]) for d in problem.dims}
     if footprint_words(problem, tile) > capacity_words:
+        sizes = {ds.name: ds.size(tile) * (1 if ds.read_write else 2) for ds in problem.data_spaces}
+        worst = max(sizes, key=lambda k: sizes[k])
+        parts = ", ".join(f"{k} {v}" for k, v in sizes.items())
         raise FocusError(
-            f"{problem.name}: no tiling fits the {capacity_words}-word worker buffer (smallest tile needs "
-            f"{footprint_words(problem, tile)} words)"
+            f"{problem.name}: no tiling fits the worker buffer (level GlobalBuffer, {capacity_words} words): "
+            f"data space {worst} alone needs {sizes[worst]} words double-buffered (smallest tiles: {parts})"
         )
     return tuple((d, factors[d]) for d in order if factors[d] > 1)
 
