@@ -797,3 +797,115 @@ def evaluate_many(Fs, perms, keeps, slots, pinfo, ilev, flev, coef, rw, misc, fm
         out[i, 0] = c
         out[i, 1] = e
     return out
+
+
+@njit(cache=True)
+def polish(objective, max_passes, fixed, maxf, minf, primes, pdim, allowed, keepf, slots, pinfo, ilev, flev,
+           coef, rw, misc, fmisc, assign, perm, keep, metrics):
+    """Deterministic first-improvement hill climbing around (assign, perm, keep), updated in place.
+
+    Neighbourhood: move one prime to another allowed slot, swap two primes' slots, swap two free
+    permutation positions of a slot, flip one free keep bit. Returns the number of evaluations."""
+    S, D = fixed.shape
+    NL = misc[M_NL]
+    NT = misc[M_NT]
+    P = primes.shape[0]
+    F = np.ones((S, D), np.int64)
+    counts = np.zeros((NL, NT, 3))
+    evals = 0
+    cur = metrics[0]
+    for _ in range(max_passes):
+        improved = False
+        # prime moves
+        for p in range(P):
+            d = pdim[p]
+            old = assign[p]
+            for s in range(S):
+                if s == old or not allowed[d, s]:
+                    continue
+                assign[p] = s
+                _factors_from(fixed, primes, pdim, assign, F)
+                if _respects_bounds(F, maxf, minf):
+                    c, e = evaluate(F, perm, keep, slots, pinfo, ilev, flev, coef, rw, misc, fmisc, counts)
+                    evals += 1
+                    sc = score_of(c, e, objective)
+                    if sc < cur - 1e-12:
+                        cur = sc
+                        metrics[0] = sc
+                        metrics[1] = c
+                        metrics[2] = e
+                        old = s
+                        improved = True
+                        continue
+                assign[p] = old
+            assign[p] = old
+        # prime swaps
+        for p in range(P):
+            for q in range(p + 1, P):
+                sp = assign[p]
+                sq = assign[q]
+                if sp == sq or pdim[p] == pdim[q] or not allowed[pdim[p], sq] or not allowed[pdim[q], sp]:
+                    continue
+                assign[p] = sq
+                assign[q] = sp
+                _factors_from(fixed, primes, pdim, assign, F)
+                ok = False
+                if _respects_bounds(F, maxf, minf):
+                    c, e = evaluate(F, perm, keep, slots, pinfo, ilev, flev, coef, rw, misc, fmisc, counts)
+                    evals += 1
+                    sc = score_of(c, e, objective)
+                    if sc < cur - 1e-12:
+                        cur = sc
+                        metrics[0] = sc
+                        metrics[1] = c
+                        metrics[2] = e
+                        improved = True
+                        ok = True
+                if not ok:
+                    assign[p] = sp
+                    assign[q] = sq
+        _factors_from(fixed, primes, pdim, assign, F)
+        # permutation swaps (only positions holding non-unit factors matter)
+        for s in range(S):
+            lo = pinfo[s, 0]
+            hi = pinfo[s, 1]
+            for i in range(lo, hi):
+                for j in range(i + 1, hi):
+                    if F[s, perm[s, i]] == 1 and F[s, perm[s, j]] == 1:
+                        continue
+                    tmp = perm[s, i]
+                    perm[s, i] = perm[s, j]
+                    perm[s, j] = tmp
+                    c, e = evaluate(F, perm, keep, slots, pinfo, ilev, flev, coef, rw, misc, fmisc, counts)
+                    evals += 1
+                    sc = score_of(c, e, objective)
+                    if sc < cur - 1e-12:
+                        cur = sc
+                        metrics[0] = sc
+                        metrics[1] = c
+                        metrics[2] = e
+                        improved = True
+                    else:
+                        tmp = perm[s, i]
+                        perm[s, i] = perm[s, j]
+                        perm[s, j] = tmp
+        # keep flips
+        for L in range(NL):
+            for t in range(NT):
+                if keepf[L, t] >= 0:
+                    continue
+                keep[L, t] = 1 - keep[L, t]
+                c, e = evaluate(F, perm, keep, slots, pinfo, ilev, flev, coef, rw, misc, fmisc, counts)
+                evals += 1
+                sc = score_of(c, e, objective)
+                if sc < cur - 1e-12:
+                    cur = sc
+                    metrics[0] = sc
+                    metrics[1] = c
+                    metrics[2] = e
+                    improved = True
+                else:
+                    keep[L, t] = 1 - keep[L, t]
+        if not improved:
+            break
+    return evals

@@ -2,7 +2,8 @@
 
 `search(problem, arch, constraints, ...)` runs a fixed schedule of simulated-annealing restarts (numba,
 `kernels.anneal`) over the mapspace of `mapspace.py`, each candidate scored by the closed-form model in
-microseconds; the best candidate is then evaluated exactly (`model.evaluate`). The schedule depends
+microseconds, then a deterministic hill climb (`kernels.polish`) around the best; the winner is
+evaluated exactly (`model.evaluate`). The schedule depends
 only on the seed and the effort, so results are reproducible; `time_budget` is a safety cap (if it cuts
 the schedule short, `stopped` says so and the result may depend on machine speed).
 
@@ -112,6 +113,9 @@ def search(problem: Problem, arch: Architecture, constraints: Constraints, energ
             if r < restarts - 1:
                 stopped = "time budget"
             break
+    if np.isfinite(best_metrics[0]) and stopped == "schedule":
+        evals += K.polish(OBJECTIVES[objective], 20, ms.fixed, ms.maxf, ms.minf, ms.primes, ms.pdim, ms.allowed,
+                          ms.keepf, *ms.kernel_args(), best_assign, best_perm, best_keep, best_metrics)
     if not np.isfinite(best_metrics[0]):
         raise FocusError(
             f"{constraints.source}: no valid mapping found for {problem.name} "

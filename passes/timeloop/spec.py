@@ -799,8 +799,6 @@ class LevelConstraints:
     spatial: LoopConstraint = field(default_factory=LoopConstraint)
     keep: set[str] = field(default_factory=set)
     bypass: set[str] = field(default_factory=set)
-    no_link_transfer: bool = False
-    no_multicast: bool = False
 
 
 @dataclass
@@ -876,6 +874,11 @@ def _apply_constraint(c: Mapping[str, Any], cons: Constraints, arch: Architectur
     lname = arch.levels[lvl].name
     lc = cons.levels[lvl]
     attrs = dict(c.get("attributes") or c)
+    for key in ("no_multicast_no_reduction", "no_link_transfer", "no_reuse", "no_temporal_reuse",
+                "rmw_first_update", "no_coalesce", "remainders", "skew"):
+        if attrs.get(key):
+            raise FocusError(f"{where}: '{key}' at {lname} is not supported by this model "
+                             "(dense Timeloop semantics without per-directive modifiers)")
     if ctype in ("temporal", "spatial"):
         if ctype == "spatial" and arch.fanout(lvl) == 1:
             raise FocusError(f"{where}: spatial constraint on {lname}, which has no spatial fanout")
@@ -914,10 +917,6 @@ def _apply_constraint(c: Mapping[str, Any], cons: Constraints, arch: Architectur
             lp.has_permutation = True
         if ctype == "spatial" and attrs.get("split") is not None:
             lp.split = _as_int(attrs["split"], f"{where}: {lname} split")
-        if ctype == "spatial" and attrs.get("no_multicast_no_reduction"):
-            lc.no_multicast = True
-        if ctype == "spatial" and attrs.get("no_link_transfer"):
-            lc.no_link_transfer = True
     elif ctype in ("datatype", "bypass", "bypassing", "dataspace"):
         keep = attrs.get("keep") or []
         byp = attrs.get("bypass") or []
@@ -937,12 +936,10 @@ def _apply_constraint(c: Mapping[str, Any], cons: Constraints, arch: Architectur
         if lvl != 0:
             raise FocusError(f"{where}: utilization constraint on {lname}, only allowed on the innermost level")
         cons.min_utilization = _as_float(attrs.get("min", 0), f"{where}: utilization min")
-    elif ctype in ("max_overbooked_proportion", "no_link_transfer", "no_multicast", "no_reduction",
-                   "no_multicast_no_reduction"):
-        if ctype == "no_link_transfer":
-            lc.no_link_transfer = True
-        elif ctype != "max_overbooked_proportion":
-            lc.no_multicast = True
+    elif ctype == "max_overbooked_proportion":
+        pass  # only affects sparse/overbooking analysis, not the dense model
+    elif ctype in ("no_link_transfer", "no_multicast", "no_reduction", "no_multicast_no_reduction"):
+        raise FocusError(f"{where}: constraint type '{ctype}' at {lname} is not supported by this model")
     else:
         raise FocusError(f"{where}: unknown constraint type '{ctype}' (temporal, spatial, bypass, utilization)")
 
