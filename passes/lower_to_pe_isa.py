@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, TensorType, UnitAttr
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, ModuleOp, StringAttr, TensorType, UnitAttr
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from focus_dialects import pe_isa, placed_subop, routed_message
-from focus_dialects.chip import DeviceOp, RouteAttr, find_device
+from focus_dialects.chip import DeviceOp, PEAttr, PEListAttr, RouteAttr, find_device
 from focus_dialects.subop_common import StreamType
 from focus_tools.errors import FocusError
 from passes.routing.mesh import path_links, xy_nodes
@@ -482,54 +482,85 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
 
 
 # ---- IR construction ----------------------------------------------------------------------------------
-def instrs_to_ops(instrs: list[Instr]) -> list[Operation]:
+class _Attrs:
+    """Shared immutable attributes (building an IntegerAttr costs ~40 us; lowered modules reuse few values)."""
+
+    def __init__(self) -> None:
+        self._ints: dict[int, IntegerAttr] = {}
+        self._strs: dict[str, StringAttr] = {}
+        self._pes: dict[Coord, PEAttr] = {}
+
+    def i64(self, v: int) -> IntegerAttr:
+        a = self._ints.get(v)
+        if a is None:
+            a = self._ints[v] = IntegerAttr(v, 64)
+        return a
+
+    def str(self, v: str) -> StringAttr:
+        a = self._strs.get(v)
+        if a is None:
+            a = self._strs[v] = StringAttr(v)
+        return a
+
+    def pe(self, v: Coord) -> PEAttr:
+        a = self._pes.get(v)
+        if a is None:
+            a = self._pes[v] = PEAttr(*v)
+        return a
+
+
+_LEAF_OPS = {"send": (pe_isa.SendOp, "tag"), "recv": (pe_isa.RecvOp, "tag"),
+             "compute": (pe_isa.ComputeOp, "cycles"), "mem_read": (pe_isa.MemReadOp, "bytes"),
+             "mem_write": (pe_isa.MemWriteOp, "bytes")}
+
+
+def instrs_to_ops(instrs: list[Instr], attrs: _Attrs | None = None) -> list[Operation]:
+    attrs = attrs or _Attrs()
     ops: list[Operation] = []
     for ins in instrs:
         kind = ins[0]
-        if kind == "send":
-            ops.append(pe_isa.SendOp(ins[1]))
-        elif kind == "recv":
-            ops.append(pe_isa.RecvOp(ins[1]))
-        elif kind == "compute":
-            ops.append(pe_isa.ComputeOp(ins[1]))
-        elif kind == "mem_read":
-            ops.append(pe_isa.MemReadOp(ins[1]))
-        elif kind == "mem_write":
-            ops.append(pe_isa.MemWriteOp(ins[1]))
-        elif kind == "loop":
-            ops.append(pe_isa.LoopOp(ins[1], instrs_to_ops(ins[2])))
-        else:  # pragma: no cover - internal
-            raise AssertionError(kind)
+        if kind == "loop":
+            body = Region(Block(instrs_to_ops(ins[2], attrs)))
+            ops.append(pe_isa.LoopOp.create(properties={"count": attrs.i64(ins[1])}, regions=[body]))
+        else:
+            cls, prop = _LEAF_OPS[kind]
+            ops.append(cls.create(properties={prop: attrs.i64(ins[1])}))
     return ops
 
 
 def build_ops(plan: LoweringPlan, width: int) -> list[Operation]:
     """pe_isa.message ops (by tag) and pe_isa.program ops (by PE linear id)."""
+    attrs = _Attrs()
     out: list[Operation] = []
     for mp in sorted(plan.messages, key=lambda m: m.tag):
-        msg = pe_isa.MessageOp(mp.tag, mp.src, mp.dsts, mp.flits, mp.route, vc=mp.vc, mode=mp.mode, label=mp.label)
+        props = {"tag": attrs.i64(mp.tag), "src": attrs.pe(mp.src),
+                 "dsts": PEListAttr.new([ArrayAttr([attrs.pe(d) for d in mp.dsts])]),
+                 "flits": attrs.i64(mp.flits), "vc": attrs.i64(mp.vc), "mode": attrs.str(mp.mode),
+                 "route": mp.route, "label": attrs.str(mp.label)}
+        extra: dict[str, Attribute] = {}
         if mp.packet_bits:
-            msg.attributes["bytes"] = IntegerAttr(_bits_to_bytes(mp.packet_bits), 64)
+            extra["bytes"] = attrs.i64(_bits_to_bytes(mp.packet_bits))
         else:
-            msg.attributes["control"] = UnitAttr()
+            extra["control"] = UnitAttr()
         if mp.priority:
-            msg.attributes["priority"] = IntegerAttr(mp.priority, 64)
+            extra["priority"] = attrs.i64(mp.priority)
         if mp.layer:
-            msg.attributes["layer"] = StringAttr(mp.layer)
-        out.append(msg)
+            extra["layer"] = attrs.str(mp.layer)
+        out.append(pe_isa.MessageOp.create(properties=props, attributes=extra))
     by_pe: dict[Coord, list[BlockPlan]] = defaultdict(list)
     for b in plan.blocks:
         by_pe[b.pe].append(b)
     for pe in sorted(by_pe, key=lambda p: (p[1] * width + p[0])):
         blocks = []
         for b in by_pe[pe]:
-            blk = pe_isa.BlockOp(b.name, instrs_to_ops(b.body))
+            extra = {}
             if b.buffer is not None:
-                blk.attributes["buffer"] = IntegerAttr(b.buffer, 64)
+                extra["buffer"] = attrs.i64(b.buffer)
             if b.layer:
-                blk.attributes["layer"] = StringAttr(b.layer)
-            blocks.append(blk)
-        out.append(pe_isa.ProgramOp(pe, blocks))
+                extra["layer"] = attrs.str(b.layer)
+            blocks.append(pe_isa.BlockOp.create(properties={"block_name": attrs.str(b.name)}, attributes=extra,
+                                                regions=[Region(Block(instrs_to_ops(b.body, attrs)))]))
+        out.append(pe_isa.ProgramOp.create(properties={"pe": attrs.pe(pe)}, regions=[Region(Block(blocks))]))
     return out
 
 
