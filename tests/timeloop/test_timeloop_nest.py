@@ -182,3 +182,29 @@ def test_kernel_equals_exact_model_on_random_mappings(arch_name):
         assert cycles == exact.cycles
         assert e == pytest.approx(exact.energy_pJ, rel=1e-9)
     assert checked == 8
+
+
+def test_bandwidth_throttling_formula_and_kernel_agree():
+    """timeloop-model.md 4.6 (no reference run is throttled): cycles = ceil(compute / s)."""
+    import dataclasses
+    import math
+
+    from passes.timeloop.spec import build_architecture, parse_constraints
+
+    doc, arch, prob, mapping = _load("03_ex02_ex03_conv1d_oc_2level_3level/3level_nobypass")
+    glb = dataclasses.replace(arch.levels[1], read_bandwidth=0.05, write_bandwidth=0.5)
+    arch2 = build_architecture([arch.levels[0], glb, arch.levels[2]], arch.arithmetic)
+    energy = make_energy_table(arch2, load_ert(doc))
+    base = evaluate(prob, arch, mapping, make_energy_table(arch, load_ert(doc)))
+    slow = evaluate(prob, arch2, mapping, energy)
+    g = base.level("GlobalBuffer").dataspaces
+    R = sum(d.reads for d in g.values()) / base.compute_cycles
+    W = sum(d.fills + d.updates for d in g.values()) / base.compute_cycles
+    s = min(1.0, 0.05 / R, 0.5 / W)
+    assert s < 1 and slow.cycles == math.ceil(base.compute_cycles / s)
+    assert slow.level("GlobalBuffer").throttling == pytest.approx(s)
+    ms = build_mapspace(prob, arch2, parse_constraints({}, arch2, prob), energy)
+    F, perm, keep, pinfo = ms.encode(mapping)
+    counts = np.zeros((arch2.num_levels, len(prob.data_spaces), 3))
+    cycles, e = kernels.evaluate(F, perm, keep, *ms.kernel_args(pinfo), counts)
+    assert cycles == slow.cycles and e == pytest.approx(slow.energy_pJ, rel=1e-12)

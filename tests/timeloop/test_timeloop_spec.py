@@ -178,3 +178,28 @@ ERT:
           arguments: [{energy: 1.0}, {energy: 1.5}]
 """)
     assert load_ert(doc) == {"Buf": {"read": 3.0, "write": 1.5}}
+
+
+def test_classic_architecture_form():
+    doc = load_yaml_text("""
+architecture:
+  arithmetic: {name: MAC, instances: 16, word-bits: 8, meshX: 4}
+  storage:
+    - {name: RF, entries: 32, instances: 16, meshX: 4, word-bits: 8}
+    - {name: GLB, sizeKB: 64, instances: 1, word-bits: 8, block-size: 4}
+    - {name: DRAM, technology: DRAM, instances: 1, word-bits: 8, block-size: 8}
+""", "classic.yaml")
+    arch = parse_architecture(doc)
+    assert [lv.name for lv in arch.levels] == ["RF", "GLB", "DRAM"]
+    assert arch.levels[1].size == 65536 and arch.levels[2].is_dram
+    assert (arch.fanout_x, arch.fanout_y) == ((1, 4, 1), (1, 4, 1))
+
+
+def test_v04_eyeriss_exercise_input():
+    base = need_refs() / "06_eyeriss_like_vgg02_layer5"
+    raw, _ = load_yaml_files([base / "inputs_ex06" / "arch" / "eyeriss_like.yaml"])
+    parsed, _ = load_yaml_files([base / "ex06_int16" / "parsed-processed-input.yaml"])
+    a, b = parse_architecture(raw), parse_architecture(parsed)
+    assert [(lv.name, lv.instances, lv.size) for lv in a.levels] == [(lv.name, lv.instances, lv.size)
+                                                                     for lv in b.levels]
+    assert (a.fanout_x, a.fanout_y) == (b.fanout_x, b.fanout_y)
