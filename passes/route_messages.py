@@ -36,9 +36,10 @@ from focus_dialects.chip import RouteAttr, find_device
 from focus_dialects.subop_common import StreamType
 from focus_tools.errors import FocusError
 from passes.routing import MULTICAST, UNICAST, Mesh, Message, Route, fmt_pe
+from passes.routing.contention import contention_schedule, link_loads
 from passes.routing.algorithms import route_message
 from passes.routing.deadlock import assign_vc_classes
-from passes.routing.search import METHODS, search_routes
+from passes.routing.search import METHODS, SearchResult, search_routes
 from passes.routing.waypoints import waypoint_route
 
 WHERE = "route-messages"
@@ -75,123 +76,156 @@ class RouteMessagesPass(ModulePass):
     budget: int | None = None  # cost evaluations; None = scaled to the problem size (search.default_budget)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        if self.unicast not in UNICAST:
-            raise FocusError(f"{WHERE}: unicast '{self.unicast}', expected one of {', '.join(UNICAST)}")
-        if self.multicast not in MULTICAST:
-            raise FocusError(f"{WHERE}: multicast '{self.multicast}', expected one of {', '.join(MULTICAST)}")
-        if self.search not in METHODS:
-            raise FocusError(f"{WHERE}: search '{self.search}', expected one of {', '.join(METHODS)}")
-        if self.budget is not None and self.budget < 0:
-            raise FocusError(f"{WHERE}: budget {self.budget}, expected a number of evaluations >= 0")
-        dev = find_device(op)
-        if dev is None:
-            raise FocusError(f"{WHERE}: the module has no chip.device op")
-        left = [o for o in op.ops if o.dialect_name() == "tiled_subop" and not isinstance(o, tiled_subop.LayerOp)]
-        if left:
-            raise FocusError(f"{WHERE}: '{left[0].name}' @{left[0].sym_name.data} is not placed; run place-subops first")
-        width, height = dev.mesh
-        mesh = Mesh(width, height)
-        word_bits, flit_bits = _int(dev.word_bits), _int(dev.flit_bits)
-        link_bandwidth = _int(dev.link_bits) / flit_bits  # flits per cycle per link
+        route_module(op, self.unicast, self.multicast, self.search, self.seed, self.budget)
 
-        # user routes (messages with waypoints) survive; every old message goes
-        user: dict[SSAValue, list[tuple[tuple, tuple]]] = defaultdict(list)
-        for old in [o for o in op.ops if isinstance(o, routed_message.MessageOp)]:
-            if old.waypoints is not None:
-                user[old.stream].append((tuple(old.dsts.coords), tuple(old.waypoints.coords)))
-            Rewriter.erase_op(old)
 
-        producers = [o for o in op.ops if isinstance(o, (placed_subop.SourceOp, placed_subop.WorkerOp))]
-        consumer_kinds = (placed_subop.WorkerOp, placed_subop.SinkOp)
-        taken = {o.sym_name.data for o in op.ops if hasattr(o, "sym_name")}
-        group_size: dict[tuple[str, str], int] = defaultdict(int)
-        for p in producers:
-            for r in p.results:
-                if isinstance(r.type, StreamType):
-                    group_size[(p.layer.string_value(), r.type.space.data)] += 1
-        group_seen: dict[tuple[str, str], int] = defaultdict(int)
+@dataclass
+class RoutingResult:
+    """What `route_module` did: the contention-model inputs and the final (VC-classed) routes."""
 
-        entries: list[_Entry] = []
-        load: dict = defaultdict(float)
-        delivered_by: dict[tuple[SSAValue, tuple[int, int]], list[str]] = defaultdict(list)
-        for p in producers:
-            src = _pe(p)
-            for r in p.results:
-                st = r.type
-                if not isinstance(st, StreamType):
-                    continue
-                key = (p.layer.string_value(), st.space.data)
-                index = group_seen[key]
-                group_seen[key] += 1
-                users = [u.operation for u in r.uses if isinstance(u.operation, consumer_kinds)]
-                dsts = sorted({_pe(u) for u in users} - {src})
-                if not dsts:
-                    continue
-                base = f"{key[0]}.{key[1]}" + (f".{index}" if group_size[key] > 1 else "")
-                base = _unique(base, taken)
-                message_args = {
-                    "flits": math.ceil(st.words.data * word_bits / flit_bits),
-                    "packets": st.transfers.data,
-                    "interval": _interval(p, st, word_bits, dev),
-                }
-                remaining = list(dsts)
-                first = len(entries)
-                for k, (udsts, waypoints) in enumerate(user.get(r, [])):
-                    bad = [d for d in udsts if d not in remaining]
-                    if bad:
-                        raise FocusError(
-                            f"{WHERE}: a message with waypoints for stream of @{p.sym_name.data} sends to "
-                            f"{fmt_pe(bad[0])}, which is not a remaining consumer PE of the stream"
-                        )
-                    remaining = [d for d in remaining if d not in udsts]
-                    name = base if k == 0 else _unique(f"{base}.user{k}", taken)
-                    try:
-                        route = waypoint_route(mesh, src, udsts, waypoints)
-                    except FocusError as err:
-                        raise FocusError(f"{WHERE}: message @{name}: {err}") from None
-                    entries.append(_Entry(name, r, Message(name, src, route.dsts, **message_args), route, waypoints))
-                if remaining:
-                    name = base if not user.get(r) else _unique(f"{base}.auto", taken)
-                    route = route_message(mesh, src, remaining, self.unicast, self.multicast, load)
-                    entries.append(_Entry(name, r, Message(name, src, route.dsts, **message_args), route))
-                for e in entries[first:]:
-                    flits = e.message.flits * e.message.packets
-                    for c in e.route.copies:
-                        for link in c.links:
-                            load[link] += flits
-                    for d in e.route.dsts:
-                        delivered_by[(r, d)].append(e.name)
+    mesh: Mesh
+    messages: list[Message]  # with their `after` dependencies, as the search saw them
+    routes: dict[str, Route]  # message name -> final route (copies carry their VC class)
+    priorities: dict[str, int]  # 0 = lowest; all 0 without search
+    ir_names: dict[str, list[str]]  # message name -> its routed_message.message op names (a split adds parts)
+    link_bandwidth: float  # flits per cycle per link
+    search: SearchResult | None = None
 
-        if not entries:
-            return
-        messages = _with_dependencies(entries, delivered_by)
-        priorities = {e.name: 0 for e in entries}
-        routes = {e.name: e.route for e in entries}
-        if self.search != "none":
-            result = search_routes(
-                mesh, messages, routes, method=self.search, seed=self.seed, budget=self.budget,
-                time_cap=SEARCH_TIME_CAP, link_bandwidth=link_bandwidth,
-                fixed=[e.name for e in entries if e.waypoints is not None],
+    def schedule(self):
+        """The analytic contention schedule of the final routes and priorities."""
+        return contention_schedule(self.messages, self.routes, self.link_bandwidth, priorities=self.priorities,
+                                   keep_links=False)
+
+    def link_loads(self) -> dict:
+        return link_loads(self.messages, self.routes)
+
+
+def route_module(op: ModuleOp, unicast: str = "xy", multicast: str = "rpm", search: str = "none", seed: int = 0,
+                 budget: int | None = None) -> RoutingResult | None:
+    """Route every inter-PE stream of a placed module in place (what the pass does); None if no stream
+    crosses PEs."""
+    if unicast not in UNICAST:
+        raise FocusError(f"{WHERE}: unicast '{unicast}', expected one of {', '.join(UNICAST)}")
+    if multicast not in MULTICAST:
+        raise FocusError(f"{WHERE}: multicast '{multicast}', expected one of {', '.join(MULTICAST)}")
+    if search not in METHODS:
+        raise FocusError(f"{WHERE}: search '{search}', expected one of {', '.join(METHODS)}")
+    if budget is not None and budget < 0:
+        raise FocusError(f"{WHERE}: budget {budget}, expected a number of evaluations >= 0")
+    dev = find_device(op)
+    if dev is None:
+        raise FocusError(f"{WHERE}: the module has no chip.device op")
+    left = [o for o in op.ops if o.dialect_name() == "tiled_subop" and not isinstance(o, tiled_subop.LayerOp)]
+    if left:
+        raise FocusError(f"{WHERE}: '{left[0].name}' @{left[0].sym_name.data} is not placed; run place-subops first")
+    width, height = dev.mesh
+    mesh = Mesh(width, height)
+    word_bits, flit_bits = _int(dev.word_bits), _int(dev.flit_bits)
+    link_bandwidth = _int(dev.link_bits) / flit_bits  # flits per cycle per link
+
+    # user routes (messages with waypoints) survive; every old message goes
+    user: dict[SSAValue, list[tuple[tuple, tuple]]] = defaultdict(list)
+    for old in [o for o in op.ops if isinstance(o, routed_message.MessageOp)]:
+        if old.waypoints is not None:
+            user[old.stream].append((tuple(old.dsts.coords), tuple(old.waypoints.coords)))
+        Rewriter.erase_op(old)
+
+    producers = [o for o in op.ops if isinstance(o, (placed_subop.SourceOp, placed_subop.WorkerOp))]
+    consumer_kinds = (placed_subop.WorkerOp, placed_subop.SinkOp)
+    taken = {o.sym_name.data for o in op.ops if hasattr(o, "sym_name")}
+    group_size: dict[tuple[str, str], int] = defaultdict(int)
+    for p in producers:
+        for r in p.results:
+            if isinstance(r.type, StreamType):
+                group_size[(p.layer.string_value(), r.type.space.data)] += 1
+    group_seen: dict[tuple[str, str], int] = defaultdict(int)
+
+    entries: list[_Entry] = []
+    load: dict = defaultdict(float)
+    delivered_by: dict[tuple[SSAValue, tuple[int, int]], list[str]] = defaultdict(list)
+    for p in producers:
+        src = _pe(p)
+        for r in p.results:
+            st = r.type
+            if not isinstance(st, StreamType):
+                continue
+            key = (p.layer.string_value(), st.space.data)
+            index = group_seen[key]
+            group_seen[key] += 1
+            users = [u.operation for u in r.uses if isinstance(u.operation, consumer_kinds)]
+            dsts = sorted({_pe(u) for u in users} - {src})
+            if not dsts:
+                continue
+            base = f"{key[0]}.{key[1]}" + (f".{index}" if group_size[key] > 1 else "")
+            base = _unique(base, taken)
+            message_args = {
+                "flits": math.ceil(st.words.data * word_bits / flit_bits),
+                "packets": st.transfers.data,
+                "interval": _interval(p, st, word_bits, dev),
+            }
+            remaining = list(dsts)
+            first = len(entries)
+            for k, (udsts, waypoints) in enumerate(user.get(r, [])):
+                bad = [d for d in udsts if d not in remaining]
+                if bad:
+                    raise FocusError(
+                        f"{WHERE}: a message with waypoints for stream of @{p.sym_name.data} sends to "
+                        f"{fmt_pe(bad[0])}, which is not a remaining consumer PE of the stream"
+                    )
+                remaining = [d for d in remaining if d not in udsts]
+                name = base if k == 0 else _unique(f"{base}.user{k}", taken)
+                try:
+                    route = waypoint_route(mesh, src, udsts, waypoints)
+                except FocusError as err:
+                    raise FocusError(f"{WHERE}: message @{name}: {err}") from None
+                entries.append(_Entry(name, r, Message(name, src, route.dsts, **message_args), route, waypoints))
+            if remaining:
+                name = base if not user.get(r) else _unique(f"{base}.auto", taken)
+                route = route_message(mesh, src, remaining, unicast, multicast, load)
+                entries.append(_Entry(name, r, Message(name, src, route.dsts, **message_args), route))
+            for e in entries[first:]:
+                flits = e.message.flits * e.message.packets
+                for c in e.route.copies:
+                    for link in c.links:
+                        load[link] += flits
+                for d in e.route.dsts:
+                    delivered_by[(r, d)].append(e.name)
+
+    if not entries:
+        return None
+    messages = _with_dependencies(entries, delivered_by)
+    priorities = {e.name: 0 for e in entries}
+    routes = {e.name: e.route for e in entries}
+    result = None
+    if search != "none":
+        result = search_routes(
+            mesh, messages, routes, method=search, seed=seed, budget=budget,
+            time_cap=SEARCH_TIME_CAP, link_bandwidth=link_bandwidth,
+            fixed=[e.name for e in entries if e.waypoints is not None],
+        )
+        if result.stopped_by_time:
+            sys.stderr.write(
+                f"{WHERE}: warning: search stopped by the {SEARCH_TIME_CAP:.0f} s safety cap after "
+                f"{result.evaluations} evaluations; lower `budget` for a reproducible result\n"
             )
-            if result.stopped_by_time:
-                sys.stderr.write(
-                    f"{WHERE}: warning: search stopped by the {SEARCH_TIME_CAP:.0f} s safety cap after "
-                    f"{result.evaluations} evaluations; lower `budget` for a reproducible result\n"
-                )
-            routes = result.routes
-            priorities = {n: v - 1 for n, v in result.priorities.items()}  # 0 = lowest
-        names = [e.name for e in entries]
-        final = assign_vc_classes([routes[n] for n in names], [f"{WHERE}: message @{n}" for n in names])
+        routes = result.routes
+        priorities = {n: v - 1 for n, v in result.priorities.items()}  # 0 = lowest
+    names = [e.name for e in entries]
+    final = assign_vc_classes([routes[n] for n in names], [f"{WHERE}: message @{n}" for n in names])
 
-        block = op.body.block
-        for e, route in zip(entries, final):
-            for i, (dsts, links, vc, mode) in enumerate(_ir_messages(route)):
-                name = e.name if i == 0 else _unique(f"{e.name}.part{i}", taken)
-                msg = routed_message.MessageOp(
-                    name, e.stream, route.src, dsts, e.message.flits, e.message.packets, RouteAttr(links),
-                    priority=priorities[e.name], vc=vc, mode=mode, waypoints=e.waypoints,
-                )
-                Rewriter.insert_op(msg, InsertPoint.at_end(block))
+    block = op.body.block
+    ir_names: dict[str, list[str]] = {}
+    for e, route in zip(entries, final):
+        ir_names[e.name] = []
+        for i, (dsts, links, vc, mode) in enumerate(_ir_messages(route)):
+            name = e.name if i == 0 else _unique(f"{e.name}.part{i}", taken)
+            ir_names[e.name].append(name)
+            msg = routed_message.MessageOp(
+                name, e.stream, route.src, dsts, e.message.flits, e.message.packets, RouteAttr(links),
+                priority=priorities[e.name], vc=vc, mode=mode, waypoints=e.waypoints,
+            )
+            Rewriter.insert_op(msg, InsertPoint.at_end(block))
+    return RoutingResult(mesh, messages, dict(zip(names, final)), priorities, ir_names, link_bandwidth, result)
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -144,10 +144,9 @@ def contention_schedule(
     prio = np.array([priorities[m.name] if priorities and m.name in priorities else m.priority for m in messages],
                     dtype=np.int64)
     order = arrays.order(prio)
-    makespan, start, finish, log_res, log_start, log_end, log_msg = arrays.run(
+    makespan, ready, start, finish, log_res, log_start, log_end, log_msg = arrays.run(
         order, msg_ptr, pool, kernel.resource_count(mesh), hop_latency, keep_links)
-    ready = [max([m.earliest] + [float(finish[arrays.index[a]]) for a in m.after]) for m in messages]
-    timing = {m.name: MessageTiming(ready=ready[i], start=float(start[i]), finish=float(finish[i]))
+    timing = {m.name: MessageTiming(ready=float(ready[i]), start=float(start[i]), finish=float(finish[i]))
               for i, m in enumerate(messages)}
     link_busy: dict[Link, list[tuple[float, float, str]]] = defaultdict(list)
     if keep_links:

@@ -182,7 +182,7 @@ def _earliest(ids, offs, nres, base, used, starts, ends, t, dur):
 
 
 @njit(cache=True)
-def _insert(r, s, e, base, used, starts, ends):
+def _insert(r, s, e, tag, base, used, starts, ends, tags):
     lo = base[r]
     cnt = used[r]
     a, b = 0, cnt
@@ -195,23 +195,28 @@ def _insert(r, s, e, base, used, starts, ends):
     for j in range(cnt, a, -1):
         starts[lo + j] = starts[lo + j - 1]
         ends[lo + j] = ends[lo + j - 1]
+        tags[lo + j] = tags[lo + j - 1]
     starts[lo + a] = s
     ends[lo + a] = e
+    tags[lo + a] = tag
     used[r] = cnt + 1
 
 
 @njit(cache=True)
-def schedule(order, per_packet, packets, interval, earliest, dep_ptr, dep_idx, msg_ptr, pool, n_res, hop, log):
-    """Reserve the messages in `order`; returns (makespan, start, finish, log arrays). The log (resource,
-    start, end, message) of every reservation in reservation order is filled only if `log`."""
+def train_counts(per_packet, packets, interval):
+    """Trains per message: every packet separately when they are spaced, else one back-to-back train."""
     n = per_packet.shape[0]
     trains = np.empty(n, dtype=np.int64)
     for m in range(n):
         trains[m] = packets[m] if (interval[m] > per_packet[m] and packets[m] > 1) else 1
-    # counting pass: reservations per resource
+    return trains
+
+
+@njit(cache=True)
+def reservation_counts(trains, msg_ptr, pool, n_res):
+    """Reservations per resource for the current routes."""
     count = np.zeros(n_res, dtype=np.int64)
-    total = 0
-    for m in range(n):
+    for m in range(trains.shape[0]):
         p = msg_ptr[m]
         ncopies = pool[p]
         p += 1
@@ -219,33 +224,44 @@ def schedule(order, per_packet, packets, interval, earliest, dep_ptr, dep_idx, m
             nres = pool[p]
             for k in range(nres):
                 count[pool[p + 2 + 2 * k]] += trains[m]
-            total += nres * trains[m]
             p += 2 + 2 * nres
-    base = np.empty(n_res, dtype=np.int64)
-    acc = 0
-    for r in range(n_res):
-        base[r] = acc
-        acc += count[r]
-    used = np.zeros(n_res, dtype=np.int64)
-    starts = np.empty(acc, dtype=np.float64)
-    ends = np.empty(acc, dtype=np.float64)
-    nlog = total if log else 0
-    log_res = np.empty(nlog, dtype=np.int64)
-    log_start = np.empty(nlog, dtype=np.float64)
-    log_end = np.empty(nlog, dtype=np.float64)
-    log_msg = np.empty(nlog, dtype=np.int64)
+    return count
+
+
+@njit(cache=True)
+def rollback(k, base, used, starts, ends, tags, used_out, starts_out, ends_out, tags_out):
+    """Copy the timelines keeping only the reservations of the first `k` messages of the order (tags < k):
+    the state a run from scratch has before the (k+1)-th message."""
+    for r in range(base.shape[0]):
+        lo = base[r]
+        j = 0
+        for i in range(used[r]):
+            if tags[lo + i] < k:
+                starts_out[lo + j] = starts[lo + i]
+                ends_out[lo + j] = ends[lo + i]
+                tags_out[lo + j] = tags[lo + i]
+                j += 1
+        used_out[r] = j
+
+
+@njit(cache=True)
+def run_suffix(k, order, trains, per_packet, packets, interval, earliest, dep_ptr, dep_idx, msg_ptr, pool, hop,
+               base, cap, used, starts, ends, tags, ready_at, start, finish, log_res, log_start, log_end, log_msg):
+    """Reserve the messages order[k:] on timelines holding those of order[:k] (whose ready/start/finish are
+    set). Returns the number of log entries written (the log is filled when its arrays are not empty), or
+    -1 if a resource would exceed its capacity `cap`."""
+    log = log_res.shape[0] > 0
     k_log = 0
-    start = np.full(n, np.inf)
-    finish = np.zeros(n, dtype=np.float64)
-    ids = np.empty(0, dtype=np.int64)
-    offs = np.empty(0, dtype=np.float64)
-    makespan = 0.0
-    for m in order:
+    ids = np.empty(16, dtype=np.int64)
+    offs = np.empty(16, dtype=np.float64)
+    for pos in range(k, order.shape[0]):
+        m = order[pos]
         ready = earliest[m]
         for j in range(dep_ptr[m], dep_ptr[m + 1]):
             f = finish[dep_idx[j]]
             if f > ready:
                 ready = f
+        ready_at[m] = ready
         if trains[m] > 1:
             dur = per_packet[m]
             gap = interval[m]
@@ -263,17 +279,19 @@ def schedule(order, per_packet, packets, interval, earliest, dep_ptr, dep_idx, m
             if ids.shape[0] < nres:
                 ids = np.empty(2 * nres, dtype=np.int64)
                 offs = np.empty(2 * nres, dtype=np.float64)
-            for k in range(nres):
-                ids[k] = pool[p + 2 + 2 * k]
-                offs[k] = pool[p + 3 + 2 * k] * hop
+            for j in range(nres):
+                ids[j] = pool[p + 2 + 2 * j]
+                offs[j] = pool[p + 3 + 2 * j] * hop
+                if used[ids[j]] + trains[m] > cap[ids[j]]:
+                    return -1
             t_min = ready
             for _t in range(trains[m]):
                 t = _earliest(ids, offs, nres, base, used, starts, ends, t_min, dur)
-                for k in range(nres):
-                    s = t + offs[k]
-                    _insert(ids[k], s, s + dur, base, used, starts, ends)
+                for j in range(nres):
+                    s = t + offs[j]
+                    _insert(ids[j], s, s + dur, pos, base, used, starts, ends, tags)
                     if log:
-                        log_res[k_log] = ids[k]
+                        log_res[k_log] = ids[j]
                         log_start[k_log] = s
                         log_end[k_log] = s + dur
                         log_msg[k_log] = m
@@ -286,9 +304,124 @@ def schedule(order, per_packet, packets, interval, earliest, dep_ptr, dep_idx, m
             p += 2 + 2 * nres
         start[m] = st
         finish[m] = fin
-        if fin > makespan:
-            makespan = fin
-    return makespan, start, finish, log_res[:k_log], log_start[:k_log], log_end[:k_log], log_msg[:k_log]
+    return k_log
+
+
+class Timelines:
+    """Busy intervals of every resource (CSR by `layout`) and the message timings of one schedule."""
+
+    def __init__(self, base: np.ndarray, cap: np.ndarray, n: int):
+        size = int(base[-1] + cap[-1]) if len(base) else 0
+        self.used = np.zeros(len(base), dtype=np.int64)
+        self.starts = np.empty(size, dtype=np.float64)
+        self.ends = np.empty(size, dtype=np.float64)
+        self.tags = np.empty(size, dtype=np.int64)  # position in the order of the message that reserved
+        self.ready = np.zeros(n, dtype=np.float64)
+        self.start = np.full(n, np.inf)
+        self.finish = np.zeros(n, dtype=np.float64)
+
+
+def layout(count: np.ndarray, slack: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(base, capacity) per resource: exactly `count`, or with room for route changes (2 count + slack)."""
+    cap = 2 * count + slack if slack else count.copy()
+    base = np.zeros(len(cap), dtype=np.int64)
+    if len(cap):
+        base[1:] = np.cumsum(cap)[:-1]
+    return base, cap
+
+
+_NO_LOG_I = np.empty(0, dtype=np.int64)
+_NO_LOG_F = np.empty(0, dtype=np.float64)
+
+
+class IncrementalSchedule:
+    """The contention schedule of a changing set of routes, re-run only from the first position of the
+    reservation order that a change can affect. A trial starts from the committed timelines minus the
+    reservations of the messages from that position on, and is then committed or dropped; its results are
+    exactly those of a run from scratch (the same reservations in the same order)."""
+
+    def __init__(self, arrays, n_res: int, hop: float):
+        self.a = arrays
+        self.n = len(arrays.per_packet)
+        self.n_res = n_res
+        self.hop = float(hop)
+        self.trains = train_counts(arrays.per_packet, arrays.packets, arrays.interval)
+        self.base: np.ndarray | None = None
+        self.cap: np.ndarray | None = None
+        self.committed: Timelines | None = None
+        self.committed_order: np.ndarray | None = None
+        self.trial: Timelines | None = None
+        self.trial_order: np.ndarray | None = None
+        self.full_runs = 0
+        self.rerun = 0  # messages re-reserved over all evaluations (the work done)
+
+    def positions(self) -> np.ndarray | None:
+        """Position of every message in the committed order (None while nothing is committed)."""
+        if self.committed_order is None:
+            return None
+        pos = np.empty(self.n, dtype=np.int64)
+        pos[self.committed_order] = np.arange(self.n)
+        return pos
+
+    def evaluate(self, order: np.ndarray, msg_ptr: np.ndarray, pool: np.ndarray, first: int) -> Timelines:
+        """The trial schedule for `order` and the routes in (msg_ptr, pool), given that nothing differs from
+        the committed state before position `first`."""
+        a = self.a
+        k = min(first, self.n) if self.committed is not None else 0
+        while True:
+            if self.base is None:  # (re)lay out the timelines: the old buffers do not fit
+                count = reservation_counts(self.trains, msg_ptr, pool, self.n_res)
+                self.base, self.cap = layout(count, 4 + 2 * int(self.trains.max(initial=1)))
+                self.committed = self.trial = None
+                self.committed_order = None
+                k = 0
+                self.full_runs += 1
+            if self.trial is None:
+                self.trial = Timelines(self.base, self.cap, self.n)
+            trial = self.trial
+            if k > 0:
+                c = self.committed
+                rollback(k, self.base, c.used, c.starts, c.ends, c.tags, trial.used, trial.starts, trial.ends,
+                         trial.tags)
+                trial.ready[:] = c.ready
+                trial.start[:] = c.start
+                trial.finish[:] = c.finish
+            else:
+                trial.used[:] = 0
+            done = run_suffix(k, order, self.trains, a.per_packet, a.packets, a.interval, a.earliest, a.dep_ptr,
+                              a.dep_idx, msg_ptr, pool, self.hop, self.base, self.cap, trial.used, trial.starts,
+                              trial.ends, trial.tags, trial.ready, trial.start, trial.finish,
+                              _NO_LOG_I, _NO_LOG_F, _NO_LOG_F, _NO_LOG_I)
+            if done >= 0:
+                self.rerun += self.n - k
+                self.trial_order = order
+                return trial
+            self.base = None  # a resource outgrew its room
+
+    def commit(self) -> None:
+        """The trial becomes the committed state (the old committed buffer holds the next trial)."""
+        self.committed, self.trial = self.trial, self.committed
+        self.committed_order = self.trial_order
+
+
+def schedule(order, per_packet, packets, interval, earliest, dep_ptr, dep_idx, msg_ptr, pool, n_res, hop, log):
+    """One schedule from scratch: (makespan, ready, start, finish, log arrays). The log (resource, start, end,
+    message) of every reservation, in reservation order, is filled only if `log`."""
+    n = per_packet.shape[0]
+    trains = train_counts(per_packet, packets, interval)
+    count = reservation_counts(trains, msg_ptr, pool, n_res)
+    base, cap = layout(count)
+    tl = Timelines(base, cap, n)
+    total = int(count.sum()) if log else 0
+    log_res = np.empty(total, dtype=np.int64)
+    log_start = np.empty(total, dtype=np.float64)
+    log_end = np.empty(total, dtype=np.float64)
+    log_msg = np.empty(total, dtype=np.int64)
+    k_log = run_suffix(0, order, trains, per_packet, packets, interval, earliest, dep_ptr, dep_idx, msg_ptr, pool,
+                       float(hop), base, cap, tl.used, tl.starts, tl.ends, tl.tags, tl.ready, tl.start, tl.finish,
+                       log_res, log_start, log_end, log_msg)
+    makespan = float(tl.finish.max()) if n else 0.0
+    return makespan, tl.ready, tl.start, tl.finish, log_res[:k_log], log_start[:k_log], log_end[:k_log], log_msg[:k_log]
 
 
 @njit(cache=True)
@@ -303,3 +436,26 @@ def add_loads(load, seg, n_links, weight):
             if r < n_links:
                 load[r] += weight
         p += 2 + 2 * nres
+
+
+@njit(cache=True)
+def messages_on(pool, msg_ptr, resource):
+    """Indices of the messages whose encoded route uses `resource`."""
+    n = msg_ptr.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for m in range(n):
+        p = msg_ptr[m]
+        ncopies = pool[p]
+        p += 1
+        hit = False
+        for _c in range(ncopies):
+            nres = pool[p]
+            for j in range(nres):
+                if pool[p + 2 + 2 * j] == resource:
+                    hit = True
+            p += 2 + 2 * nres
+        if hit:
+            out[k] = m
+            k += 1
+    return out[:k]

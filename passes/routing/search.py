@@ -132,6 +132,9 @@ class _Evaluator:
         self.prio = np.array(prio, dtype=np.int64)
         self._order: np.ndarray | None = None
         self.evaluations = 0
+        self.schedule = kernel.IncrementalSchedule(self.arrays, self.n_res, hop_latency)
+        self._pos: np.ndarray | None = None  # positions in the committed order
+        self._first = 0  # first position of the committed order that differs from the current state
 
     def encode(self, route: Route) -> np.ndarray:
         hit = self._encoded.get(id(route))
@@ -158,6 +161,7 @@ class _Evaluator:
         kernel.add_loads(self.load, seg, self.n_links, self.weight[i])
         self.routes[i] = route
         self.segs[i] = seg
+        self._first = min(self._first, int(self._pos[i])) if self._pos is not None else 0
         if self.used + len(seg) > len(self.pool):
             self._rebuild_pool()
         else:
@@ -181,11 +185,59 @@ class _Evaluator:
         return list(self.routes), self.prio.copy()
 
     def cost(self) -> Cost:
+        """The cost of the current state (a trial: `commit()` or, after undoing the changes, `discard()`)."""
         self.evaluations += 1
         if self._order is None:
             self._order = self.arrays.order(self.prio)
-        makespan = self.arrays.run(self._order, self.msg_ptr, self.pool, self.n_res, self.hop)[0]
-        return (float(makespan), int(self.load.max(initial=0)), int(self.load.sum()))
+            committed = self.schedule.committed_order
+            if committed is not None:
+                differ = np.flatnonzero(self._order != committed)
+                if len(differ):
+                    self._first = min(self._first, int(differ[0]))
+        trial = self.schedule.evaluate(self._order, self.msg_ptr, self.pool, self._first)
+        makespan = float(trial.finish.max()) if len(trial.finish) else 0.0
+        return (makespan, int(self.load.max(initial=0)), int(self.load.sum()))
+
+    def commit(self) -> None:
+        """The state last evaluated is the new reference for incremental evaluation."""
+        self.schedule.commit()
+        self._pos = self.schedule.positions()
+        self._first = len(self.routes)
+
+    def discard(self) -> None:
+        """The changes since the last commit were undone."""
+        self._first = len(self.routes)
+
+    def critical(self) -> list[int]:
+        """The dependency chain that ends with the last message to finish (in the committed state), the
+        last message first: each one's ready time is its predecessor's finish."""
+        committed = self.schedule.committed
+        if committed is None:  # dropped by a re-layout of the timelines
+            return []
+        finish, ready = committed.finish, committed.ready
+        a = self.arrays
+        m = int(np.argmax(finish))
+        chain = [m]
+        while ready[m] > a.earliest[m]:
+            deps = a.dep_idx[a.dep_ptr[m]:a.dep_ptr[m + 1]]
+            if len(deps) == 0:
+                break
+            m = int(deps[np.argmax(finish[deps])])
+            chain.append(m)
+        return chain
+
+    def delayed(self) -> list[int]:
+        """Critical-chain messages that waited for busy resources (start > ready), else the whole chain."""
+        chain = self.critical()
+        committed = self.schedule.committed
+        waited = [m for m in chain if committed is not None and committed.start[m] > committed.ready[m]]
+        return waited or chain
+
+    def on_busiest_link(self) -> list[int]:
+        """Messages crossing the link with the highest load."""
+        if not self.load.size or self.load.max() <= 0:
+            return []
+        return kernel.messages_on(self.pool, self.msg_ptr, int(np.argmax(self.load))).tolist()
 
 
 class _Moves:
@@ -197,6 +249,9 @@ class _Moves:
         self.messages = list(messages)
         self.start = start
         self.mutable = [i for i, m in enumerate(self.messages) if m.name not in fixed]
+        self._allowed = set(self.mutable)
+        self.everyone = list(range(len(self.messages)))
+        self._targets: tuple[list[int], list[int]] | None = None
         self._start_load: dict[Link, int] | None = None
         self._candidates: dict[int, list[Route]] = {}
 
@@ -216,11 +271,27 @@ class _Moves:
             self._candidates[i] = cands
         return cands
 
+    def pick(self, ev: _Evaluator, rng: random.Random, pool: list[int]) -> int:
+        """A message to change: half the time one that matters now (a delayed message of the critical
+        chain, or one on the busiest link, alternately), else any."""
+        if rng.random() < 0.5:
+            if self._targets is None:
+                self._targets = (ev.delayed(), ev.on_busiest_link())
+            allowed = self._allowed if pool is self.mutable else None
+            hot = [m for m in self._targets[rng.random() < 0.5] if allowed is None or m in allowed]
+            if hot:
+                return rng.choice(hot)
+        return rng.choice(pool)
+
+    def changed(self) -> None:
+        """The evaluator's state changed for good: targets are recomputed on the next pick."""
+        self._targets = None
+
     def apply(self, ev: _Evaluator, rng: random.Random):
         """Make one move; returns how to undo it (None: the move changed nothing)."""
         n = len(self.messages)
         if self.mutable and (n < 2 or rng.random() < 0.7):
-            i = rng.choice(self.mutable)
+            i = self.pick(ev, rng, self.mutable)
             old = ev.routes[i]
             new = None
             if rng.random() < 0.5:
@@ -232,7 +303,9 @@ class _Moves:
             ev.set_route(i, new)
             return ("route", i, old)
         if n >= 2:
-            a, b = rng.sample(range(n), 2)
+            a = self.pick(ev, rng, self.everyone)
+            b = rng.randrange(n - 1)
+            b += b >= a
             if ev.prio[a] == ev.prio[b]:
                 return None
             ev.swap_priorities(a, b)
@@ -303,6 +376,7 @@ def search_routes(
                     link_bandwidth, hop_latency)
     moves = _Moves(mesh, messages, start, set(fixed))
     start_cost = ev.cost()
+    ev.commit()
     rng = random.Random(seed)
     if method == "none" or budget <= 1 or not messages:
         best = (start_cost, *ev.snapshot())
@@ -322,10 +396,21 @@ def search_routes(
     )
 
 
+# the annealing walk's energy: makespan / start makespan + these weights x the secondary terms relative to
+# their start values (so a worse max load or more flit-hops at an equal makespan is a worse state, not a free
+# sideways move); the best state is still chosen by the lexicographic cost
+LOAD_WEIGHT, HOPS_WEIGHT = 0.05, 0.05
+START_TEMPERATURE, TEMPERATURE_DROP = 0.005, 1e-3
+
+
 def _anneal(ev: _Evaluator, moves: _Moves, cost: Cost, rng: random.Random, budget: int, deadline: float):
     best = (cost, *ev.snapshot())
-    current = cost
-    t0 = max(1.0, 0.02 * cost[0])
+    scale = [max(v, 1e-9) for v in cost]
+
+    def energy(c: Cost) -> float:
+        return c[0] / scale[0] + LOAD_WEIGHT * c[1] / scale[1] + HOPS_WEIGHT * c[2] / scale[2]
+
+    current = energy(cost)
     attempts = 0
     while ev.evaluations < budget and attempts < 4 * budget:
         attempts += 1
@@ -334,15 +419,18 @@ def _anneal(ev: _Evaluator, moves: _Moves, cost: Cost, rng: random.Random, budge
         move = moves.apply(ev, rng)
         if move is None:
             continue
-        temp = t0 * (1e-3 ** ((ev.evaluations - 1) / max(budget - 2, 1)))
+        temp = START_TEMPERATURE * (TEMPERATURE_DROP ** ((ev.evaluations - 1) / max(budget - 2, 1)))
         c = ev.cost()
-        delta = c[0] - current[0]
-        if c <= current or rng.random() < math.exp(-delta / temp):
-            current = c
+        e = energy(c)
+        if e <= current or rng.random() < math.exp(-(e - current) / temp):
+            current = e
+            ev.commit()
+            moves.changed()
             if c < best[0]:
                 best = (c, *ev.snapshot())
         else:
             moves.undo(ev, move)
+            ev.discard()
     return best
 
 
@@ -354,9 +442,12 @@ def _evolve(ev: _Evaluator, moves: _Moves, cost: Cost, rng: random.Random, budge
 
     def child(routes, prio, changes: int):
         ev.set_state(routes, prio)
+        moves.changed()
         for _ in range(changes):
             moves.apply(ev, rng)
-        return (ev.cost(), *ev.snapshot())
+        c = ev.cost()
+        ev.commit()
+        return (c, *ev.snapshot())
 
     while len(pop) < population and ev.evaluations < budget and time.monotonic() <= deadline:
         pop.append(child(*start, 1 + rng.randint(0, 2)))
