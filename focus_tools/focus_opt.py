@@ -11,6 +11,34 @@ from focus_tools.registry import get_all_passes, get_all_targets
 
 
 class FocusOptMain(xDSLOptMain):
+    """xdsl-opt plus focus's registries; `-o PATH` goes to file-writing targets (pe-packed, spatial-sim)."""
+
+    def _path_target(self):
+        """The target object when `-t` names a target that writes files itself and `-o` was given."""
+        from xdsl.utils.arg_spec import parse_spec
+
+        if self.args.output_file is None:
+            return None
+        spec = parse_spec(self.args.target)
+        entry = self.available_targets.get(spec.name)
+        if entry is None or spec.name == "mlir":
+            return None
+        cls = entry()
+        if not hasattr(cls, "emit_path"):
+            return None
+        return cls.from_spec(spec)
+
+    def prepare_output(self):
+        if self._path_target() is not None:
+            return sys.stdout
+        return super().prepare_output()
+
+    def output_resulting_program(self, prog):
+        target = self._path_target()
+        if target is not None:
+            return target.emit_path(self.ctx, prog, self.args.output_file)
+        return super().output_resulting_program(prog)
+
     def register_all_dialects(self) -> None:
         super().register_all_dialects()
         for name, factory in get_all_dialects().items():
