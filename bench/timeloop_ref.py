@@ -45,8 +45,14 @@ def _best_time(fn, repeat: int = 3) -> float:
 def bench_refs(seed: int) -> None:
     from passes.timeloop.mapper import search
     from passes.timeloop.model import evaluate, make_energy_table
-    from passes.timeloop.spec import (load_ert, load_yaml_files, parse_architecture, parse_constraints,
-                                      parse_mapping, parse_problem)
+    from passes.timeloop.spec import (
+        load_ert,
+        load_yaml_files,
+        parse_architecture,
+        parse_constraints,
+        parse_mapping,
+        parse_problem,
+    )
 
     print("== Timeloop reference runs (model: fixed mapping; mapper: our search under the same constraints)")
     hdr = (f"{'case':44s} {'cycles':>11s} {'expected':>11s} {'energy pJ':>13s} {'expected':>13s} {'err %':>8s} "
@@ -64,8 +70,9 @@ def bench_refs(seed: int) -> None:
         mapping = parse_mapping(doc, arch, prob)
         energy = make_energy_table(arch, load_ert(doc))
         res = evaluate(prob, arch, mapping, energy)
-        t_fast = _best_time(lambda: evaluate(prob, arch, mapping, energy))
-        t_ref = _best_time(lambda: evaluate(prob, arch, mapping, energy, engine="reference"), 1)
+        args = (prob, arch, mapping, energy)
+        t_fast = _best_time(lambda args=args: evaluate(*args))
+        t_ref = _best_time(lambda args=args: evaluate(*args, engine="reference"), 1)
         e_exp = exp["energy_pJ_total_from_fJ_per_compute"]
         err = 100.0 * abs(res.energy_pJ - e_exp) / e_exp
         worst = max(worst, err)
@@ -84,7 +91,7 @@ def bench_refs(seed: int) -> None:
 
 
 def bench_rate() -> None:
-    from passes.timeloop.api import load_simba_focus_arch, focus_constraints
+    from passes.timeloop.api import focus_constraints, load_simba_focus_arch
     from passes.timeloop.mapper import evaluation_rate
     from passes.timeloop.mapspace import build_mapspace
     from passes.timeloop.spec import load_yaml_files, parse_problem

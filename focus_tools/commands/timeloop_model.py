@@ -28,8 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from passes.timeloop.cli_common import (check_mapping_constraints, dumps, load_inputs, run_real_timeloop,
-                                            write_outputs)
+    from passes.timeloop.cli_common import (
+        check_mapping_constraints,
+        dumps,
+        load_inputs,
+        run_real_timeloop,
+        write_outputs,
+    )
 
     if args.engine == "timeloop":
         res = run_real_timeloop("timeloop-model", args.files, args.output)

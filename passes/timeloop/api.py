@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from focus_tools.errors import FocusError
 from frontend.problem import Problem
@@ -39,8 +40,16 @@ from frontend.problem import Problem
 from .mapper import SearchResult, search
 from .model import BoundaryFlow, EnergyTable, ModelResult, make_energy_table
 from .nest import T
-from .spec import (Architecture, Constraints, TileMapping, load_ert, load_yaml_files, parse_architecture,
-                   parse_constraints, split_name)
+from .spec import (
+    Architecture,
+    Constraints,
+    TileMapping,
+    load_ert,
+    load_yaml_files,
+    parse_architecture,
+    parse_constraints,
+    split_name,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FOCUS_DB = REPO_ROOT.parent / "shared" / "focus-data" / "database"

@@ -7,16 +7,27 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from focus_tools.errors import FocusError
+from frontend.problem import Problem
 
 from .model import EnergyTable, make_energy_table
-from .spec import (Architecture, Constraints, TileMapping, load_ert, load_yaml_files, parse_architecture,
-                   parse_constraints, parse_map_txt, parse_mapping, parse_problem)
-from frontend.problem import Problem
+from .spec import (
+    Architecture,
+    Constraints,
+    TileMapping,
+    load_ert,
+    load_yaml_files,
+    parse_architecture,
+    parse_constraints,
+    parse_map_txt,
+    parse_mapping,
+    parse_problem,
+)
 
 
 @dataclass
@@ -145,7 +156,7 @@ def run_real_timeloop(tool: str, paths: Sequence[str], outdir: str | None) -> di
     with tempfile.TemporaryDirectory(prefix="focus-timeloop-") as tmp:
         work = Path(outdir).resolve() if outdir else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run([exe, *abspaths], cwd=work, capture_output=True, text=True)
+        proc = subprocess.run([exe, *abspaths], cwd=work, capture_output=True, text=True, check=False)
         stats = work / f"{tool}.stats.txt"
         if proc.returncode != 0 or not stats.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -161,24 +172,24 @@ def run_real_timeloop(tool: str, paths: Sequence[str], outdir: str | None) -> di
 def parse_stats_txt(text: str) -> dict[str, Any]:
     """Cycles, utilization, energy and per-level per-data-space counts of a Timeloop `*.stats.txt`."""
     out: dict[str, Any] = {"levels": []}
-    m = re.search(r"^Cycles: (\d+)", text, re.M)
+    m = re.search(r"^Cycles: (\d+)", text, re.MULTILINE)
     if m:
         out["cycles"] = int(m.group(1))
-    m = re.search(r"^Utilization: ([\d.]+)%", text, re.M)
+    m = re.search(r"^Utilization: ([\d.]+)%", text, re.MULTILINE)
     if m:
         out["utilization"] = float(m.group(1)) / 100
-    m = re.search(r"^Computes = (\d+)", text, re.M)
+    m = re.search(r"^Computes = (\d+)", text, re.MULTILINE)
     if m:
         out["macs"] = int(m.group(1))
-    m = re.search(r"^\s*Total\s*= ([\d.]+)", text, re.M)
-    unit = 1000.0 if re.search(r"^fJ/Compute", text, re.M) else 1.0
+    m = re.search(r"^\s*Total\s*= ([\d.]+)", text, re.MULTILINE)
+    unit = 1000.0 if re.search(r"^fJ/Compute", text, re.MULTILINE) else 1.0
     if m and "macs" in out:
         out["energy_pJ"] = float(m.group(1)) / unit * out["macs"]
     body = text.split("Networks")[0]
-    parts = re.split(r"^=== (\S+) ===$", body, flags=re.M)
+    parts = re.split(r"^=== (\S+) ===$", body, flags=re.MULTILINE)
     for name, sec in zip(parts[1::2], parts[2::2]):
         level: dict[str, Any] = {"name": name, "dataspaces": {}}
-        for dm in re.finditer(r"^    (\w+):\n((?:        .*\n)+)", sec, re.M):
+        for dm in re.finditer(r"^    (\w+):\n((?:        .*\n)+)", sec, re.MULTILINE):
             vals = {}
             for k, key in (("reads", "Scalar reads"), ("fills", "Scalar fills"), ("updates", "Scalar updates"),
                            ("tile_size", "Utilized capacity"), ("partition_size", "Partition size"),

@@ -19,11 +19,11 @@ depends only on the (delta, previous delta, translation) triple the recursion ca
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from frontend.problem import Problem
 
-from .nest import NestAnalysis, LoopResult, Nest, T, X, box_minus, set_size, translate_set
+from .nest import LoopResult, Nest, NestAnalysis, T, X, box_minus, set_size, translate_set
 from .spec import Architecture
 
 

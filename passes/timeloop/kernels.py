@@ -56,8 +56,7 @@ def _dp_total(ext, psize, us, fs, m, legacy):
             if us[j, r] != 0:
                 z = False
             a = ext[r] - abs(us[j, r])
-            if a < 0:
-                a = 0
+            a = max(a, 0)
             ov *= a
         iszero[j] = z
         dsz[j] = psize - ov
@@ -509,8 +508,7 @@ def evaluate(F, perm, keep, slots, pinfo, ilev, flev, coef, rw, misc, fmisc, out
             sc = min(sc, flev[L, F_SBW] / (Rr + Ww))
         if sc < 1.0:
             c = math.ceil(computes / sc)
-            if c > cycles:
-                cycles = c
+            cycles = max(cycles, c)
     cycles += fmisc[2]
     for L in range(NL):
         blk = ilev[L, I_BLOCK]
@@ -536,10 +534,8 @@ def _row_keys(offs, n, R):
         mn = offs[0, r]
         mx = offs[0, r]
         for i in range(n):
-            if offs[i, r] < mn:
-                mn = offs[i, r]
-            if offs[i, r] > mx:
-                mx = offs[i, r]
+            mn = min(mn, offs[i, r])
+            mx = max(mx, offs[i, r])
         for i in range(n):
             keys[i] += (offs[i, r] - mn) * mult
         mult *= mx - mn + 1

@@ -70,7 +70,6 @@ def search(problem: Problem, arch: Architecture, constraints: Constraints, energ
         raise FocusError(f"objective '{objective}', expected one of {', '.join(OBJECTIVES)}")
     ms = mapspace or build_mapspace(problem, arch, constraints, energy, legacy_stride=legacy_stride,
                                     link_transfers=link_transfers)
-    S, D = ms.fixed.shape
     NL, NT = ms.keepf.shape
     P = len(ms.primes)
     best_assign = np.zeros(P, np.int64)

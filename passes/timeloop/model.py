@@ -13,13 +13,14 @@ Counting can use either nest analysis: `engine="fast"` (closed form, `fastmodel.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from focus_tools.errors import FocusError
 from frontend.problem import Problem
 
-from .nest import NestAnalysis, Nest, T, X, Y, analyze_nest, build_nest
+from .nest import Nest, NestAnalysis, analyze_nest, build_nest
 from .spec import Architecture, StorageLevel, TileMapping
 
 # ---------------------------------------------------------------------------------------------------
@@ -43,6 +44,14 @@ def builtin_vector_energy(lv: StorageLevel) -> float:
     w = lv.word_bits * lv.block_size * lv.cluster_size
     h = -(-lv.size // lv.block_size)
     return (1.0 + 5.0 / 99.5 * (w * h / 8192.0 - 0.5)) * w / 16.0 / lv.cluster_size
+
+
+def _pick(acts: Mapping[str, float], names: Sequence[str], default: float) -> float:
+    """Energy of the first ERT action found among `names` (Timeloop's action aliases)."""
+    for n in names:
+        if n in acts:
+            return acts[n]
+    return default
 
 
 @dataclass(frozen=True)
@@ -74,14 +83,8 @@ def make_energy_table(arch: Architecture, ert: Mapping[str, Mapping[str, float]]
         if acts:
             used_ert = True
 
-            def pick(names: Sequence[str], default: float) -> float:
-                for n in names:
-                    if n in acts:
-                        return acts[n]
-                return default
-
             vmax = max(acts.values()) / lv.cluster_size if acts else base
-            levels.append(LevelEnergy(pick(_READ, base), pick(_FILL, base), pick(_UPDATE, base),
+            levels.append(LevelEnergy(_pick(acts, _READ, base), _pick(acts, _FILL, base), _pick(acts, _UPDATE, base),
                                       acts.get("leak", 0.0), vmax, "ERT"))
         else:
             levels.append(LevelEnergy(base, base, base, 0.0, base, "internal"))

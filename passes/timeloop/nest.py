@@ -16,8 +16,8 @@ loops; `fastmodel.py` computes the same numbers in closed form for the mapper.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from focus_tools.errors import FocusError
 from frontend.problem import Problem
@@ -158,7 +158,7 @@ class NestAnalysis:
 
 
 class _State:
-    __slots__ = ("acc", "maxsize", "last", "lastT", "prevSD", "link")
+    __slots__ = ("acc", "last", "lastT", "link", "maxsize", "prevSD")
 
     def __init__(self, n: int) -> None:
         self.acc = [dict() for _ in range(n)]
@@ -306,8 +306,7 @@ class _Analyzer:
         if self.sb[l] or self.master[l]:
             for t in range(self.nt):
                 s = box_size(*P[t])
-                if s > st.maxsize[t]:
-                    st.maxsize[t] = s
+                st.maxsize[t] = max(st.maxsize[t], s)
         return [self.stride_rule(P[t], st, t) for t in range(self.nt)]
 
     def temporal(self, l: int, st: _State) -> None:

@@ -13,7 +13,7 @@ from .spec import Architecture, TileMapping
 
 def map_txt(result: ModelResult) -> str:
     """The loop nest, outer -> inner, like Timeloop's `*.map.txt`."""
-    arch, nest, prob = result.arch, result.nest, result.problem
+    arch, nest = result.arch, result.nest
     lines: list[str] = []
     depth = 0
     for L in range(arch.num_levels - 1, -1, -1):

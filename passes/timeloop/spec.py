@@ -22,9 +22,10 @@ import ast
 import math
 import operator
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -178,8 +179,8 @@ def _resolve_attrs(attrs: Mapping[str, Any], variables: Mapping[str, Any]) -> di
                 names = {**variables, **{kk: vv for kk, vv in out.items() if kk != k}}
                 try:
                     val = _eval_expr(v, names)
-                except Exception:
-                    continue
+                except (KeyError, ValueError, TypeError, SyntaxError, ArithmeticError, RecursionError):
+                    continue  # not an expression (e.g. "45nm", "LPDDR4"): keep the string
                 if isinstance(val, float) and val.is_integer():
                     val = int(val)
                 out[k] = val
@@ -330,7 +331,7 @@ class Architecture:
         names = ", ".join(lv.name for lv in self.levels)
         raise FocusError(f"{where}unknown storage level '{name}' (levels are {names})")
 
-    def with_top_instances(self, k: int) -> "Architecture":
+    def with_top_instances(self, k: int) -> Architecture:
         """Set the top-level spatial fanout (instances of the level below the outermost) to k.
 
         Instance counts of every level below the outermost level are scaled by k / (old count of the
@@ -607,8 +608,6 @@ def _v04_constraint_text(v: Any) -> Any:
 def _parse_v04_nodes(arch: Mapping[str, Any], variables: Mapping[str, Any], source: str) -> Architecture:
     buffers: list[tuple[str, str, dict, int]] = []
     arith: list[tuple[str, str, dict, int]] = []
-    meshes: list[tuple[int, int]] = []  # per buffer/arith: (meshX, meshY) as timeloopfe sets them
-    arith_mesh: list[tuple[int, int]] = []
     constraints: list[dict] = []
 
     state = {"mx": 1, "my": 1}
@@ -666,7 +665,6 @@ def _parse_v04_nodes(arch: Mapping[str, Any], variables: Mapping[str, Any], sour
                     buffers.append((dname, "dummy_storage",
                                     {"width": 1, "depth": 1, "datawidth": 1, "meshX": state["mx"],
                                      "meshY": state["my"]}, inst))
-                    meshes.append((state["mx"], state["my"]))
                     state["mx"] *= fx
                     state["my"] *= fy
                     constraints.append({"target": dname, "type": "bypass", "bypass": "__ALL__"})

@@ -5,13 +5,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from timeloop_testutil import FOCUS_DB
 
 from frontend.problem import conv2d, depthwise
 from passes.timeloop.api import focus_constraints, load_simba_focus_arch, search_layer
 from passes.timeloop.model import evaluate
 from passes.timeloop.spec import load_yaml_files, parse_problem
-
-from timeloop_testutil import FOCUS_DB
 
 
 def _focus():

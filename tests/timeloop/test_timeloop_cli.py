@@ -6,10 +6,9 @@ import json
 import shutil
 
 import pytest
+from timeloop_testutil import need_refs, variant_files
 
 from focus_tools.cli import main
-
-from timeloop_testutil import need_refs, variant_files
 
 SIMBA = "07_example_designs_conv_c3m32_224/simba_like"
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from timeloop_testutil import expected, is_mapper_run, need_refs, ref_variants, variant_files
 
 from focus_tools.errors import FocusError
 from frontend.problem import conv2d
 from passes.timeloop.mapper import search
 from passes.timeloop.model import evaluate, make_energy_table
-from passes.timeloop.spec import (load_ert, load_yaml_files, parse_architecture, parse_constraints, parse_problem)
-
-from timeloop_testutil import expected, is_mapper_run, need_refs, ref_variants, variant_files
+from passes.timeloop.spec import (
+    load_ert,
+    load_yaml_files,
+    parse_architecture,
+    parse_constraints,
+    parse_problem,
+)
 
 MAPPER_VARIANTS = [v for v in ref_variants() if is_mapper_run(v)]
 

@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from timeloop_testutil import need_refs, variant_files
 
 from frontend.problem import conv2d
 from passes.timeloop import kernels
@@ -13,10 +14,17 @@ from passes.timeloop.fastmodel import analyze_nest_fast
 from passes.timeloop.mapspace import build_mapspace
 from passes.timeloop.model import collapse, evaluate, make_energy_table
 from passes.timeloop.nest import T, X, analyze_nest, box_minus, build_nest, set_size, translate_set
-from passes.timeloop.spec import (Constraints, LevelConstraints, LevelMapping, TileMapping, load_ert, load_yaml_files,
-                                  parse_architecture, parse_mapping, parse_problem)
-
-from timeloop_testutil import need_refs, variant_files
+from passes.timeloop.spec import (
+    Constraints,
+    LevelConstraints,
+    LevelMapping,
+    TileMapping,
+    load_ert,
+    load_yaml_files,
+    parse_architecture,
+    parse_mapping,
+    parse_problem,
+)
 
 
 def test_aahr_projection_sizes():

@@ -6,14 +6,19 @@ import math
 
 import numpy as np
 import pytest
+from timeloop_testutil import expected, need_refs, ref_variants, variant_files
 
 from passes.timeloop import kernels
 from passes.timeloop.mapspace import build_mapspace
 from passes.timeloop.model import evaluate, make_energy_table
-from passes.timeloop.spec import (load_ert, load_yaml_files, parse_architecture, parse_constraints, parse_mapping,
-                                  parse_problem)
-
-from timeloop_testutil import expected, need_refs, ref_variants, variant_files
+from passes.timeloop.spec import (
+    load_ert,
+    load_yaml_files,
+    parse_architecture,
+    parse_constraints,
+    parse_mapping,
+    parse_problem,
+)
 
 VARIANTS = ref_variants()
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from timeloop_testutil import need_refs, variant_files
 
 from focus_tools.errors import FocusError
-from passes.timeloop.spec import (load_yaml_files, load_yaml_text, parse_architecture, parse_constraints,
-                                  parse_factor_text, parse_map_txt, parse_mapping, parse_permutation_text,
-                                  parse_problem, parse_storage, split_name)
-
-from timeloop_testutil import need_refs, variant_files
+from passes.timeloop.spec import (
+    load_yaml_files,
+    load_yaml_text,
+    parse_architecture,
+    parse_constraints,
+    parse_factor_text,
+    parse_map_txt,
+    parse_mapping,
+    parse_permutation_text,
+    parse_problem,
+    parse_storage,
+    split_name,
+)
 
 DIMS = ["C", "M", "R", "S", "N", "P", "Q"]
 
@@ -102,7 +111,7 @@ def test_v04_nodes_flatten_like_timeloopfe(design):
     parsed, _ = load_yaml_files([base / design / "parsed-processed-input.yaml"])
     a = parse_architecture(raw)
     b = parse_architecture(parsed)
-    key = lambda lv: (lv.name, lv.instances, lv.mesh_x, lv.mesh_y, lv.word_bits, lv.block_size,  # noqa: E731
+    key = lambda lv: (lv.name, lv.instances, lv.mesh_x, lv.mesh_y, lv.word_bits, lv.block_size,
                       lv.cluster_size, lv.size, lv.is_dram)
     assert [key(lv) for lv in a.levels] == [key(lv) for lv in b.levels]
     assert (a.fanout_x, a.fanout_y) == (b.fanout_x, b.fanout_y)
