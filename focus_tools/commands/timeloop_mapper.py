@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         "tool": "focus timeloop-mapper", "objective": objective, "seed": args.seed,
         "search": {"evaluations": sr.evaluations, "restarts": sr.restarts, "stopped": sr.stopped},
         "notes": list(sr.notes),
+        "area_um2": inp.area_um2(),
     })
     write_outputs(args.output, "timeloop-mapper", {
         "stats.txt": stats_txt(result, "timeloop-mapper"), "map.txt": map_txt(result),

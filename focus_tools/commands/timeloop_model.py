@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate(inp.problem, inp.arch, mapping, inp.energy,
                       legacy_stride=not args.current_stride_rule, link_transfers=not args.no_link_transfers,
                       engine="reference" if args.reference else "fast", source=source)
-    summary = result_to_json(result, {"tool": "focus timeloop-model"})
+    summary = result_to_json(result, {"tool": "focus timeloop-model", "area_um2": inp.area_um2()})
     stats = stats_txt(result, "timeloop-model")
     write_outputs(args.output, "timeloop-model",
                   {"stats.txt": stats, "map.txt": map_txt(result), "json": dumps(summary)})

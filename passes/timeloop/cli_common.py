@@ -20,6 +20,7 @@ from .spec import (
     Architecture,
     Constraints,
     TileMapping,
+    load_art,
     load_ert,
     load_yaml_files,
     parse_architecture,
@@ -40,6 +41,20 @@ class Inputs:
     energy: EnergyTable
     map_txt: tuple[str, str] | None  # (text, file) of a *.map.txt given on the command line
     files: list[Path]
+    art: dict[str, float]
+
+    def area_um2(self) -> dict[str, float]:
+        """Total area per component from an Accelergy ART (empty when none was given)."""
+        out = {}
+        for lv in self.arch.levels:
+            if lv.name in self.art:
+                out[lv.name] = self.art[lv.name] * lv.instances
+        a = self.arch.arithmetic
+        if a.name in self.art:
+            out[a.name] = self.art[a.name] * a.instances
+        if out:
+            out["Total"] = sum(out.values())
+        return out
 
     def mapping(self) -> TileMapping:
         node = self.doc.get("mapping")
@@ -80,7 +95,7 @@ def load_inputs(paths: Sequence[str]) -> Inputs:
     constraints = parse_constraints(doc, arch, problem, cons_src)
     ert = load_ert(doc) if "ERT" in doc else {}
     energy = make_energy_table(arch, ert, f"ERT {origin.get('ERT', '')}".strip())
-    return Inputs(doc, origin, problem, arch, constraints, energy, map_txt, files)
+    return Inputs(doc, origin, problem, arch, constraints, energy, map_txt, files, load_art(doc) if "ART" in doc else {})
 
 
 def check_mapping_constraints(mapping: TileMapping, inp: Inputs, source: str) -> None:

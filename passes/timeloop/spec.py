@@ -13,7 +13,7 @@ Everything here is plain data parsed from the YAML documents Timeloop accepts:
 * `parse_constraints(doc, arch, problem)`: `architecture_constraints` + `mapspace_constraints`/`mapspace`
   (and v0.4 per-component constraints) as per-level `LevelConstraints`.
 * `parse_mapping(doc, arch, problem)` / `parse_map_txt(text, arch, problem)`: a fixed `TileMapping`.
-* `load_ert(doc)`: Accelergy energy reference tables (component -> action -> pJ).
+* `load_ert(doc)` / `load_art(doc)`: Accelergy energy / area reference tables.
 """
 
 from __future__ import annotations
@@ -1144,3 +1144,16 @@ def load_ert(doc: Mapping[str, Any]) -> dict[str, dict[str, float]]:
                 continue
             acts[name] = max(float(e), acts.get(name, float("-inf")))
     return out
+
+
+def load_art(doc: Mapping[str, Any]) -> dict[str, float]:
+    """`ART: {tables: [{name: a.b.Buf[0..3], area: um^2}]}` -> {component: area of one instance, um^2}."""
+    node = doc.get("ART", doc)
+    tables = node.get("tables") if isinstance(node, dict) else None
+    out: dict[str, float] = {}
+    for t in tables if isinstance(tables, list) else []:
+        if isinstance(t, dict) and t.get("area") is not None:
+            comp = re.sub(r"\[\d+\.\.\d+\]", "", str(t.get("name", ""))).split(".")[-1]
+            out[comp] = float(t["area"])
+    return out
+

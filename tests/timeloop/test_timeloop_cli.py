@@ -32,6 +32,12 @@ def test_model_json_has_the_promised_fields(capsys):
     w = levels["PEWeightRegs"]["dataspaces"]["Weights"]
     assert (w["reads"], w["fills"], w["updates"]) == (225792, 32256, 0)
     assert levels["DRAM"]["dataspaces"]["Outputs"]["energy_pJ"] > 0
+    assert data["area_um2"] == {}  # no ART given
+    art = [str(need_refs() / SIMBA / "timeloop-mapper.ART.yaml")]
+    code, out, _ = _run(capsys, "timeloop-model", *variant_files(SIMBA), *art, "--json")
+    area = json.loads(out)["area_um2"]
+    assert area["mac"] == pytest.approx(106752.0)  # stats.txt "Area (total)" of the MACs
+    assert area["PEWeightRegs"] / 256 == pytest.approx(49.12, abs=0.005)
 
 
 def test_model_builtin_energy_and_text_summary(capsys):
