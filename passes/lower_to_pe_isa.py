@@ -435,14 +435,30 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
     for sk in sinks:
         pe = _pe(sk)
         name = _name(sk)
+        out_t = sk.out.type  # type: ignore[attr-defined]
+        words = math.prod(out_t.get_shape()) if isinstance(out_t, TensorType) else 0
+        received_words = sum(_stream(v).words.data * _stream(v).transfers.data
+                             for v in sk.inputs)  # type: ignore[attr-defined]
+        reducing = sk.reduce is not None and len(sk.inputs) > 1  # type: ignore[attr-defined]
+        writeback = sk.writeback is not None  # type: ignore[attr-defined]
+        if writeback and pe not in memory:
+            raise FocusError(f"lower-to-pe-isa: sink @{name} writes its output back to memory but "
+                             f"<{pe[0]}, {pe[1]}> is not a memory PE of the device")
+        # without a reduction the workers' output tiles partition the tensor: write each tile back as it
+        # arrives, so the write-back overlaps the layer instead of following it
+        streaming = writeback and not reducing and received_words == words
         start = []
-        received_words = 0
+        write = 0
         for v in sk.inputs:  # type: ignore[attr-defined]
             st = _stream(v)
-            received_words += st.words.data * st.transfers.data
             t = remote_tag(v, pe)
-            if t is not None:
-                start.append((st.transfers.data, [("recv", t)]))
+            tile: list[Instr] = [("recv", t)] if t is not None else []
+            if streaming:
+                nbytes = _bits_to_bytes(st.words.data * word_bits)
+                tile.append(("mem_write", nbytes))
+                write += nbytes * st.transfers.data
+            if tile:
+                start.append((st.transfers.data, tile))
         body: list[Instr] = []
         if start:
             span = reduce(math.lcm, [t for t, _ in start])
@@ -451,18 +467,12 @@ def plan_lowering(module: ModuleOp) -> LoweringPlan:
             else:  # transfer counts without a small common multiple: one stream after the other
                 for t, instrs in start:
                     body += loop(t, instrs)
-        out_t = sk.out.type  # type: ignore[attr-defined]
-        words = math.prod(out_t.get_shape()) if isinstance(out_t, TensorType) else 0
-        if sk.reduce is not None and len(sk.inputs) > 1:  # type: ignore[attr-defined]
+        if reducing:
             adds = max(0, received_words - words)
             cyc = math.ceil(adds / macs_per_cycle)
             if cyc > 0:
                 body.append(("compute", cyc))
-        write = 0
-        if sk.writeback is not None:  # type: ignore[attr-defined]
-            if pe not in memory:
-                raise FocusError(f"lower-to-pe-isa: sink @{name} writes its output back to memory but "
-                                 f"<{pe[0]}, {pe[1]}> is not a memory PE of the device")
+        if writeback and not streaming:
             write = _bits_to_bytes(words * word_bits)
             if write > 0:
                 body.append(("mem_write", write))
