@@ -53,8 +53,8 @@ NFF = 6
 NPF = 12
 # per node fields
 (N_QH, N_QC, N_NEXTF, N_CURVC, N_LASTVC, N_UNITFREE, N_RR, N_DRAMFREE, N_RQ, N_PIPE, N_BLO, N_BHI, N_ACT,
- N_INJ, N_QTIME, N_QDRAINED) = range(16)
-NNF = 16
+ N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK) = range(18)
+NNF = 18
 # block fields
 (B_PE, B_START, B_END, B_PC, B_STATE, B_RESUME, B_WKIND, B_DONE, B_FIRST, B_ISSUE, B_SP) = range(11)
 NBF = 11
@@ -75,14 +75,14 @@ for _i in range(64):
     _DB_TABLE[(((1 << _i) * 0x03F79D71B4CB0A89) & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _ctz(x):
     """Index of the lowest set bit of a non-zero int64."""
     low = x & -x
     return _DB_TABLE[((low * _DEBRUIJN) >> 58) & 63]
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _first_from(mask, ptr):
     """Lowest set bit at or after `ptr`, wrapping around (mask != 0)."""
     hi = mask & ~((np.int64(1) << ptr) - 1) if ptr < 63 else mask & (np.int64(1) << 63)
@@ -95,55 +95,55 @@ def _first_from(mask, ptr):
 # small containers
 # ------------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _dq_push(dq, dqhc, k, r, cap, tm, item, res):
     c = dqhc[1, k, r]
-    pos = (dqhc[0, k, r] + c) % cap
-    dq[0, k, r, pos] = tm
-    dq[1, k, r, pos] = item
-    dq[2, k, r, pos] = res
+    pos = (dqhc[0, k, r] + c) & (cap - 1)
+    dq[k, r, pos, 0] = tm
+    dq[k, r, pos, 1] = item
+    dq[k, r, pos, 2] = res
     dqhc[1, k, r] = c + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _post(ev, evc, sc, cf, when, kind, a, b, c):
-    s = when % cf[C_WS]
+    s = when & (cf[C_WS] - 1)
     n = evc[s]
-    ev[0, s, n] = kind
-    ev[1, s, n] = a
-    ev[2, s, n] = b
-    ev[3, s, n] = c
+    ev[s, n, 0] = kind
+    ev[s, n, 1] = a
+    ev[s, n, 2] = b
+    ev[s, n, 3] = c
     evc[s] = n + 1
     sc[S_EVTOTAL] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _new_flit(fl, flfree, sc):
     n = sc[S_FLFREE] - 1
     sc[S_FLFREE] = n
     return flfree[n]
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _free_flit(flfree, sc, f):
     flfree[sc[S_FLFREE]] = f
     sc[S_FLFREE] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _new_packet(pk, pkfree, sc):
     n = sc[S_PKFREE] - 1
     sc[S_PKFREE] = n
     return pkfree[n]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _free_packet(pkfree, sc, p):
     pkfree[sc[S_PKFREE]] = p
     sc[S_PKFREE] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _activate(nod, sc, r):
     if nod[N_ACT, r] == 0:
         nod[N_ACT, r] = 1
@@ -154,7 +154,7 @@ def _activate(nod, sc, r):
 # channels
 # ------------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _send_router_flit(cf, sc, ev, evc, link, r, port, f, t):
     link[r, port] += 1
     sc[S_MOVED] = 1
@@ -173,7 +173,7 @@ def _send_router_flit(cf, sc, ev, evc, link, r, port, f, t):
         _post(ev, evc, sc, cf, t + 1 + cf[C_L], EV_RFLIT, nb, port ^ 1, f)
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _send_credit(cf, sc, ev, evc, r, in_port, vc, t):
     sc[S_CREDITS] += 1
     if in_port == PL:
@@ -191,14 +191,14 @@ def _send_credit(cf, sc, ev, evc, r, in_port, vc, t):
         _post(ev, evc, sc, cf, t + 1 + cf[C_L], EV_RCRED, nb, in_port ^ 1, vc)
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _bs_credit(bs, cf, idx):
     bs[O_OCC, idx] -= 1
     if cf[C_WAITTAIL] != 0 and bs[O_OCC, idx] == 0 and bs[O_TAIL, idx] != 0:
         bs[O_INUSE, idx] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _bs_sending(bs, cf, idx, tail):
     bs[O_OCC, idx] += 1
     if tail != 0:
@@ -211,7 +211,7 @@ def _bs_sending(bs, cf, idx, tail):
 # routing
 # ------------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _xy_port(W, cur, dst):
     cx = cur % W
     cy = cur // W
@@ -228,7 +228,7 @@ def _xy_port(W, cur, dst):
     return PL
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _route_mask(cf, pk, msg, rnode, rmask, r, p):
     m = pk[PK_ROUTE, p]
     if m < 0:
@@ -251,25 +251,27 @@ def _route_mask(cf, pk, msg, rnode, rmask, r, p):
 # the router (BookSim IQRouter::_InternalStep + WriteOutputs)
 # ------------------------------------------------------------------------------------------------
 
-@njit(cache=True)
-def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
+@njit(cache=True, inline='always', _nrt=False)
+def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
                  msg, rnode, rmask, ev, evc, link, scr):
     V = cf[C_NV]
-    D = cf[C_D]
+    DM = vbuf.shape[1] - 1
     PV = P * V
     CAP = cf[C_CAP]
     base = r * PV
     branch = cf[C_BRANCH] != 0
     # ---- input queuing ----
-    for port in range(P):
+    im = nod[N_INMASK, r]
+    nod[N_INMASK, r] = 0
+    while im != 0:
+        port = _ctz(im)
+        im &= im - 1
         f = inf[r * P + port]
-        if f < 0:
-            continue
         inf[r * P + port] = -1
         vc = fl[FL_VC, f]
         u = base + port * V + vc
         bc = vcs[V_BC, u]
-        vbuf[u, (vcs[V_BH, u] + bc) % D] = f
+        vbuf[u, (vcs[V_BH, u] + bc) & DM] = f
         vcs[V_BC, u] = bc + 1
         st = vcs[V_STATE, u]
         if st == IDLE:
@@ -280,20 +282,20 @@ def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, i
             vcs[V_INSAQ, u] = 1
             _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, port * V + vc, -1)
     CAPC = cf[C_CAPC]
-    while pchc[1, r] > 0:
+    while pchc[1, r] > 0:  # credits whose delay has elapsed
         h = pchc[0, r]
         if pcq[0, r, h] > t:
             break
         _bs_credit(ob, cf, base + pcq[1, r, h] * V + pcq[2, r, h])
-        pchc[0, r] = (h + 1) % CAPC
         pchc[1, r] -= 1
+        pchc[0, r] = (h + 1) & (CAPC - 1) if pchc[1, r] > 0 else 0
     # ---- evaluate: routing ----
     h = dqhc[0, DQ_ROUTE, r]
-    for i in range(dqhc[1, DQ_ROUTE, r]):
-        pos = (h + i) % CAP
-        if dq[0, DQ_ROUTE, r, pos] >= 0:
+    for i in range(dqhc[1, DQ_ROUTE, r]):  # (no iterations when empty)
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_ROUTE, r, pos, 0] >= 0:
             break
-        dq[0, DQ_ROUTE, r, pos] = t + cf[C_R] - 1
+        dq[DQ_ROUTE, r, pos, 0] = t + cf[C_R] - 1
     # ---- evaluate: VC allocation ----
     if dqhc[1, DQ_VA, r] > 0:
         _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr)
@@ -303,19 +305,19 @@ def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, i
     # ---- evaluate: crossbar ----
     h = dqhc[0, DQ_X, r]
     for i in range(dqhc[1, DQ_X, r]):
-        pos = (h + i) % CAP
-        if dq[0, DQ_X, r, pos] >= 0:
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_X, r, pos, 0] >= 0:
             break
-        dq[0, DQ_X, r, pos] = t + cf[C_X] - 1
+        dq[DQ_X, r, pos, 0] = t + cf[C_X] - 1
     # ---- update: routing ----
     while dqhc[1, DQ_ROUTE, r] > 0:
         h = dqhc[0, DQ_ROUTE, r]
-        tm = dq[0, DQ_ROUTE, r, h]
+        tm = dq[DQ_ROUTE, r, h, 0]
         if tm < 0 or tm > t:
             break
-        item = dq[1, DQ_ROUTE, r, h]
-        dqhc[0, DQ_ROUTE, r] = (h + 1) % CAP
+        item = dq[DQ_ROUTE, r, h, 1]
         dqhc[1, DQ_ROUTE, r] -= 1
+        dqhc[0, DQ_ROUTE, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_ROUTE, r] > 0 else 0
         u = base + item
         f = vbuf[u, vcs[V_BH, u]]
         vcs[V_RMASK, u] = _route_mask(cf, pk, msg, rnode, rmask, r, fl[FL_PKT, f])
@@ -324,13 +326,13 @@ def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, i
     # ---- update: VC allocation ----
     while dqhc[1, DQ_VA, r] > 0:
         h = dqhc[0, DQ_VA, r]
-        tm = dq[0, DQ_VA, r, h]
+        tm = dq[DQ_VA, r, h, 0]
         if tm < 0 or tm > t:
             break
-        item = dq[1, DQ_VA, r, h]
-        res = dq[2, DQ_VA, r, h]
-        dqhc[0, DQ_VA, r] = (h + 1) % CAP
+        item = dq[DQ_VA, r, h, 1]
+        res = dq[DQ_VA, r, h, 2]
         dqhc[1, DQ_VA, r] -= 1
+        dqhc[0, DQ_VA, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_VA, r] > 0 else 0
         u = base + item
         if res > 0:
             m = res
@@ -355,13 +357,13 @@ def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, i
     # ---- update: switch allocation ----
     while dqhc[1, DQ_SA, r] > 0:
         h = dqhc[0, DQ_SA, r]
-        tm = dq[0, DQ_SA, r, h]
+        tm = dq[DQ_SA, r, h, 0]
         if tm < 0 or tm > t:
             break
-        item = dq[1, DQ_SA, r, h]
-        res = dq[2, DQ_SA, r, h]
-        dqhc[0, DQ_SA, r] = (h + 1) % CAP
+        item = dq[DQ_SA, r, h, 1]
+        res = dq[DQ_SA, r, h, 2]
         dqhc[1, DQ_SA, r] -= 1
+        dqhc[0, DQ_SA, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_SA, r] > 0 else 0
         u = base + item
         port = item // V
         vc = item % V
@@ -398,8 +400,8 @@ def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, i
         if not single:
             sc[S_FLITS] -= 1
             _free_flit(flfree, sc, f)
-        vcs[V_BH, u] = (bh + 1) % D
         vcs[V_BC, u] -= 1
+        vcs[V_BH, u] = (bh + 1) & DM if vcs[V_BC, u] > 0 else 0
         vcs[V_SENT, u] = 0
         _send_credit(cf, sc, ev, evc, r, port, vc, t)
         if vcs[V_BC, u] == 0:
@@ -419,89 +421,148 @@ def _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, i
     CAPO = cf[C_CAPO]
     while dqhc[1, DQ_X, r] > 0:
         h = dqhc[0, DQ_X, r]
-        tm = dq[0, DQ_X, r, h]
+        tm = dq[DQ_X, r, h, 0]
         if tm < 0 or tm > t:
             break
-        g = dq[1, DQ_X, r, h]
-        p = dq[2, DQ_X, r, h]
-        dqhc[0, DQ_X, r] = (h + 1) % CAP
+        g = dq[DQ_X, r, h, 1]
+        p = dq[DQ_X, r, h, 2]
         dqhc[1, DQ_X, r] -= 1
+        dqhc[0, DQ_X, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_X, r] > 0 else 0
         q = r * P + p
-        obuf[q, (obhc[0, q] + obhc[1, q]) % CAPO] = g
+        obuf[q, (obhc[0, q] + obhc[1, q]) & (CAPO - 1)] = g
         obhc[1, q] += 1
-    # ---- write outputs ----
-    for p in range(P):
+        nod[N_OMASK, r] |= np.int64(1) << p
+    # ---- write outputs: one flit per output port ----
+    om = nod[N_OMASK, r]
+    while om != 0:
+        p = _ctz(om)
+        om &= om - 1
         q = r * P + p
-        if obhc[1, q] > 0:
-            h = obhc[0, q]
-            g = obuf[q, h]
-            obhc[0, q] = (h + 1) % CAPO
-            obhc[1, q] -= 1
-            _send_router_flit(cf, sc, ev, evc, link, r, p, g, t)
-    busy = dqhc[1, DQ_ROUTE, r] + dqhc[1, DQ_VA, r] + dqhc[1, DQ_SA, r] + dqhc[1, DQ_X, r] + pchc[1, r]
-    for p in range(P):
-        busy += obhc[1, r * P + p]
-    return busy > 0
+        h = obhc[0, q]
+        g = obuf[q, h]
+        obhc[1, q] -= 1
+        if obhc[1, q] == 0:
+            obhc[0, q] = 0
+            nod[N_OMASK, r] &= ~(np.int64(1) << p)
+        else:
+            obhc[0, q] = (h + 1) & (CAPO - 1)
+        _send_router_flit(cf, sc, ev, evc, link, r, p, g, t)
+    return (dqhc[1, DQ_ROUTE, r] + dqhc[1, DQ_VA, r] + dqhc[1, DQ_SA, r] + dqhc[1, DQ_X, r] + pchc[1, r]
+            + nod[N_OMASK, r]) > 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
     V = cf[C_NV]
     PV = P * V
     CAP = cf[C_CAP]
     base = r * PV
-    req_in = scr[0]
-    req_out = scr[1]
-    gmask = scr[2]
-    accm = scr[3]
-    avail = scr[4]
-    for i in range(PV):
-        req_in[i] = 0
-        req_out[i] = 0
     lo = cf[C_VLO]
     hi = cf[C_VHI]
-    for p in range(P):
-        a = np.int64(0)
-        for ovc in range(lo, hi + 1):
-            if ob[O_INUSE, base + p * V + ovc] < 0:
-                a |= np.int64(1) << ovc
-        avail[p] = a
+    have_avail = np.int64(0)
+    req_ports = np.int64(0)
     h = dqhc[0, DQ_VA, r]
     n = dqhc[1, DQ_VA, r]
-    any_req = False
+    nreq = 0
     for i in range(n):
-        pos = (h + i) % CAP
-        if dq[0, DQ_VA, r, pos] >= 0:
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_VA, r, pos, 0] >= 0:
             break
-        item = dq[1, DQ_VA, r, pos]
+        item = dq[DQ_VA, r, pos, 1]
         u = base + item
         need = vcs[V_RMASK, u] & ~vcs[V_VCMASK, u]
         ws = np.int64(0)
         while need != 0:
             p = _ctz(need)
             need &= need - 1
-            ws |= avail[p] << (p * V)
+            if (have_avail >> p) & 1 == 0:
+                a = np.int64(0)
+                for ovc in range(lo, hi + 1):
+                    if ob[O_INUSE, base + p * V + ovc] < 0:
+                        a |= np.int64(1) << ovc
+                scr[4, p] = a
+                have_avail |= np.int64(1) << p
+            ws |= scr[4, p] << (p * V)
         if ws == 0:
-            dq[2, DQ_VA, r, pos] = STALL_BUSY
+            dq[DQ_VA, r, pos, 2] = STALL_BUSY
         else:
-            req_in[item] = ws
-            any_req = True
-            m = ws
-            while m != 0:
-                w = _ctz(m)
-                m &= m - 1
-                req_out[w] |= np.int64(1) << item
-    if any_req:
-        _islip(req_in, req_out, gmask, accm, PV, PV, alp, r, 0, PV, cf[C_ITERS], V, 0, scr, vcs, base, False)
+            scr[0, item] = ws
+            nreq += 1
+    if nreq > 0:
+        # outputs requested by more than one input need the full allocator; otherwise every
+        # request is granted and each input accepts in round-robin order, one output VC per port
+        conflict = False
+        if nreq > 1:
+            seen = np.int64(0)
+            for i in range(n):
+                pos = (h + i) & (CAP - 1)
+                if dq[DQ_VA, r, pos, 0] >= 0:
+                    break
+                if dq[DQ_VA, r, pos, 2] < -1:
+                    continue
+                ws = scr[0, dq[DQ_VA, r, pos, 1]]
+                if ws & seen:
+                    conflict = True
+                seen |= ws
+        if conflict:
+            for i in range(PV):
+                scr[1, i] = 0
+            for i in range(PV):
+                scr[3, i] = 0
+            for i in range(n):
+                pos = (h + i) & (CAP - 1)
+                if dq[DQ_VA, r, pos, 0] >= 0:
+                    break
+                if dq[DQ_VA, r, pos, 2] < -1:
+                    continue
+                item = dq[DQ_VA, r, pos, 1]
+                m = scr[0, item]
+                while m != 0:
+                    w = _ctz(m)
+                    m &= m - 1
+                    scr[1, w] |= np.int64(1) << item
+            # inputs that made no request must not appear in the allocator
+            for i in range(PV):
+                scr[2, i] = 0
+            _islip_va(PV, alp, r, cf[C_ITERS], V, scr, dq, dqhc, h, n, CAP)
+        else:
+            for i in range(n):
+                pos = (h + i) & (CAP - 1)
+                if dq[DQ_VA, r, pos, 0] >= 0:
+                    break
+                if dq[DQ_VA, r, pos, 2] < -1:
+                    continue
+                u = dq[DQ_VA, r, pos, 1]
+                m = scr[0, u]
+                ptr = alp[r, PV + u]
+                chosen = np.int64(0)
+                ports = np.int64(0)
+                first = -1
+                while m != 0:
+                    w = _first_from(m, ptr)
+                    m &= ~(np.int64(1) << w)
+                    p = w // V
+                    if (ports >> p) & 1 == 0:
+                        ports |= np.int64(1) << p
+                        chosen |= np.int64(1) << w
+                        if first < 0:
+                            first = w
+                scr[3, u] = chosen
+                m = chosen
+                while m != 0:
+                    w = _ctz(m)
+                    m &= m - 1
+                    alp[r, w] = (u + 1) % PV
+                alp[r, PV + u] = (first + 1) % PV
     for i in range(n):
-        pos = (h + i) % CAP
-        if dq[0, DQ_VA, r, pos] >= 0:
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_VA, r, pos, 0] >= 0:
             break
-        dq[0, DQ_VA, r, pos] = t + cf[C_VA] - 1
-        if dq[2, DQ_VA, r, pos] < -1:
+        dq[DQ_VA, r, pos, 0] = t + cf[C_VA] - 1
+        if dq[DQ_VA, r, pos, 2] < -1:
             continue
-        item = dq[1, DQ_VA, r, pos]
-        acc = accm[item]
+        item = dq[DQ_VA, r, pos, 1]
+        acc = scr[3, item]
         if acc != 0:
             u = base + item
             mask = np.int64(0)
@@ -511,28 +572,90 @@ def _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
                 p = w // V
                 vcs[V_GR + p, u] = w % V
                 mask |= np.int64(1) << p
-            dq[2, DQ_VA, r, pos] = mask
+            dq[DQ_VA, r, pos, 2] = mask
         else:
-            dq[2, DQ_VA, r, pos] = STALL_CONFLICT
+            dq[DQ_VA, r, pos, 2] = STALL_CONFLICT
     if cf[C_VA] > 1:
         for i in range(n):
-            pos = (h + i) % CAP
-            tm = dq[0, DQ_VA, r, pos]
+            pos = (h + i) & (CAP - 1)
+            tm = dq[DQ_VA, r, pos, 0]
             if tm < 0 or t < tm:
                 break
-            res = dq[2, DQ_VA, r, pos]
+            res = dq[DQ_VA, r, pos, 2]
             if res > 0:
-                u = base + dq[1, DQ_VA, r, pos]
+                u = base + dq[DQ_VA, r, pos, 1]
                 m = res
                 while m != 0:
                     p = _ctz(m)
                     m &= m - 1
                     if ob[O_INUSE, base + p * V + vcs[V_GR + p, u]] >= 0:
                         res &= ~(np.int64(1) << p)
-                dq[2, DQ_VA, r, pos] = res if res != 0 else STALL_BUSY
+                dq[DQ_VA, r, pos, 2] = res if res != 0 else STALL_BUSY
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
+def _islip_va(PV, alp, r, iters, V, scr, dq, dqhc, h, n, CAP):
+    """Full iSLIP for VC allocation (inputs and outputs are port * V + vc); only requesting inputs."""
+    in_matched = np.int64(0)
+    out_matched = np.int64(0)
+    requesters = np.int64(0)
+    for i in range(n):
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_VA, r, pos, 0] >= 0:
+            break
+        if dq[DQ_VA, r, pos, 2] < -1:
+            continue
+        requesters |= np.int64(1) << dq[DQ_VA, r, pos, 1]
+    for it in range(iters):
+        for w in range(PV):
+            if scr[1, w] == 0 or (out_matched >> w) & 1:
+                continue
+            cand = scr[1, w] & ~in_matched
+            if cand == 0:
+                continue
+            u = _first_from(cand, alp[r, w])
+            scr[2, u] |= np.int64(1) << w
+        m_in = requesters & ~in_matched
+        while m_in != 0:
+            u = _ctz(m_in)
+            m_in &= m_in - 1
+            g = scr[2, u]
+            scr[2, u] = 0
+            if g == 0:
+                continue
+            ptr = alp[r, PV + u]
+            chosen = np.int64(0)
+            ports = np.int64(0)
+            first = -1
+            m = g
+            while m != 0:
+                w = _first_from(m, ptr)
+                m &= ~(np.int64(1) << w)
+                p = w // V
+                if (ports >> p) & 1 == 0:
+                    ports |= np.int64(1) << p
+                    chosen |= np.int64(1) << w
+                    if first < 0:
+                        first = w
+            scr[3, u] = chosen
+            in_matched |= np.int64(1) << u
+            out_matched |= chosen
+            if it == 0:
+                m = chosen
+                while m != 0:
+                    w = _ctz(m)
+                    m &= m - 1
+                    alp[r, w] = (u + 1) % PV
+                alp[r, PV + u] = (first + 1) % PV
+        # clear grants left to matched inputs
+        m_in = requesters & in_matched
+        while m_in != 0:
+            u = _ctz(m_in)
+            m_in &= m_in - 1
+            scr[2, u] = 0
+
+
+@njit(cache=True, inline='always', _nrt=False)
 def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
     V = cf[C_NV]
     D = cf[C_D]
@@ -540,22 +663,18 @@ def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
     CAP = cf[C_CAP]
     base = r * PV
     branch = cf[C_BRANCH] != 0
-    lab = scr[5]
-    req_in = scr[0]
-    req_out = scr[1]
-    gmask = scr[2]
-    accm = scr[3]
-    for i in range(P * P):
-        lab[i] = -1
+    for i in range(P):
+        scr[0, i] = 0
+        scr[1, i] = 0
     h = dqhc[0, DQ_SA, r]
     n = dqhc[1, DQ_SA, r]
     rr_off = 2 * PV + 2 * P
     any_req = False
     for i in range(n):
-        pos = (h + i) % CAP
-        if dq[0, DQ_SA, r, pos] >= 0:
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_SA, r, pos, 0] >= 0:
             break
-        item = dq[1, DQ_SA, r, pos]
+        item = dq[DQ_SA, r, pos, 1]
         u = base + item
         port = item // V
         vc = item % V
@@ -568,7 +687,7 @@ def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
                 if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] < D:
                     cand |= np.int64(1) << p
             if cand == 0:
-                dq[2, DQ_SA, r, pos] = STALL_FULL
+                dq[DQ_SA, r, pos, 2] = STALL_FULL
                 continue
         else:
             cand = vcs[V_RMASK, u]
@@ -580,52 +699,65 @@ def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
                 if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] >= D:
                     full = True
             if full:
-                dq[2, DQ_SA, r, pos] = STALL_FULL
+                dq[DQ_SA, r, pos, 2] = STALL_FULL
                 continue
         off = alp[r, rr_off + port]
         while cand != 0:
             p = _ctz(cand)
             cand &= cand - 1
-            old = lab[port * P + p]
-            if old < 0 or (vc - off + V) % V < (old - off + V) % V:
-                lab[port * P + p] = vc
+            bit = np.int64(1) << p
+            if scr[0, port] & bit == 0:
+                scr[0, port] |= bit
+                scr[1, p] |= np.int64(1) << port
+                scr[5, port * P + p] = vc
+            else:
+                old = scr[5, port * P + p]
+                if (vc - off + V) % V < (old - off + V) % V:
+                    scr[5, port * P + p] = vc
         any_req = True
     if any_req:
+        simple = True
         for i in range(P):
-            req_in[i] = 0
-            req_out[i] = 0
-        for i in range(P):
-            for o in range(P):
-                if lab[i * P + o] >= 0:
-                    req_in[i] |= np.int64(1) << o
-                    req_out[o] |= np.int64(1) << i
-        _islip(req_in, req_out, gmask, accm, P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr,
-               vcs, base, branch)
+            x = scr[0, i]
+            y = scr[1, i]
+            if (x & (x - 1)) != 0 or (y & (y - 1)) != 0:
+                simple = False
+        if simple:
+            # single requests forming a matching: iSLIP grants and accepts each of them
+            for i in range(P):
+                x = scr[0, i]
+                scr[3, i] = x
+                if x != 0:
+                    o = _ctz(x)
+                    alp[r, 2 * PV + o] = (i + 1) % P
+                    alp[r, 2 * PV + P + i] = (o + 1) % P
+        else:
+            _islip(P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr, vcs, base, branch)
     for i in range(n):
-        pos = (h + i) % CAP
-        if dq[0, DQ_SA, r, pos] >= 0:
+        pos = (h + i) & (CAP - 1)
+        if dq[DQ_SA, r, pos, 0] >= 0:
             break
-        dq[0, DQ_SA, r, pos] = t + cf[C_SA] - 1
-        if dq[2, DQ_SA, r, pos] < -1:
+        dq[DQ_SA, r, pos, 0] = t + cf[C_SA] - 1
+        if dq[DQ_SA, r, pos, 2] < -1:
             continue
-        item = dq[1, DQ_SA, r, pos]
+        item = dq[DQ_SA, r, pos, 1]
         port = item // V
         vc = item % V
-        acc = accm[port]
-        if acc != 0 and lab[port * P + _ctz(acc)] == vc:
-            dq[2, DQ_SA, r, pos] = acc
+        acc = scr[3, port]
+        if acc != 0 and scr[5, port * P + _ctz(acc)] == vc:
+            dq[DQ_SA, r, pos, 2] = acc
             alp[r, rr_off + port] = (vc + 1) % V
         else:
-            dq[2, DQ_SA, r, pos] = STALL_XBAR
+            dq[DQ_SA, r, pos, 2] = STALL_XBAR
     if cf[C_SA] > 1:
         for i in range(n):
-            pos = (h + i) % CAP
-            tm = dq[0, DQ_SA, r, pos]
+            pos = (h + i) & (CAP - 1)
+            tm = dq[DQ_SA, r, pos, 0]
             if tm < 0 or t < tm:
                 break
-            res = dq[2, DQ_SA, r, pos]
+            res = dq[DQ_SA, r, pos, 2]
             if res > 0:
-                u = base + dq[1, DQ_SA, r, pos]
+                u = base + dq[DQ_SA, r, pos, 1]
                 m = res
                 anyfull = False
                 while m != 0:
@@ -635,40 +767,37 @@ def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
                         anyfull = True
                         res &= ~(np.int64(1) << p)
                 if branch:
-                    dq[2, DQ_SA, r, pos] = res if res != 0 else STALL_FULL
+                    dq[DQ_SA, r, pos, 2] = res if res != 0 else STALL_FULL
                 elif anyfull:
-                    dq[2, DQ_SA, r, pos] = STALL_FULL
+                    dq[DQ_SA, r, pos, 2] = STALL_FULL
 
 
-@njit(cache=True)
-def _islip(req_in, req_out, gmask, accm, n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base,
-           branch):
+@njit(cache=True, inline='always', _nrt=False)
+def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, branch):
     """iSLIP with persistent pointers alp[r, goff + out] (grant) and alp[r, aoff + in] (accept).
 
     kind 0 (VC allocation): an input takes its granted outputs in round-robin order, one per port
     (output // V). kind 1 (switch allocation): the first granted output's VC label takes all its granted
     outputs; a synchronous multicast VC only when all its route ports are granted."""
-    lab = scr[5]
-    grant = scr[6]
     in_matched = np.int64(0)
     out_matched = np.int64(0)
     for i in range(n_in):
-        accm[i] = 0
+        scr[3, i] = 0
     for it in range(iters):
         for i in range(n_in):
-            gmask[i] = 0
+            scr[2, i] = 0
         for w in range(n_out):
-            grant[w] = -1
-            if req_out[w] == 0 or (out_matched >> w) & 1:
+            scr[6, w] = -1
+            if scr[1, w] == 0 or (out_matched >> w) & 1:
                 continue
-            cand = req_out[w] & ~in_matched
+            cand = scr[1, w] & ~in_matched
             if cand == 0:
                 continue
             u = _first_from(cand, alp[r, goff + w])
-            grant[w] = u
-            gmask[u] |= np.int64(1) << w
+            scr[6, w] = u
+            scr[2, u] |= np.int64(1) << w
         for u in range(n_in):
-            g = gmask[u]
+            g = scr[2, u]
             if g == 0 or (in_matched >> u) & 1:
                 continue
             ptr = alp[r, aoff + u]
@@ -692,13 +821,13 @@ def _islip(req_in, req_out, gmask, accm, n_in, n_out, alp, r, goff, aoff, iters,
                 while m != 0:
                     w = _first_from(m, ptr)
                     m &= ~(np.int64(1) << w)
-                    vc = lab[u * P + w]
+                    vc = scr[5, u * P + w]
                     if (tried >> vc) & 1:
                         continue
                     tried |= np.int64(1) << vc
                     mine = np.int64(0)
                     for x in range(P):
-                        if (g >> x) & 1 and lab[u * P + x] == vc:
+                        if (g >> x) & 1 and scr[5, u * P + x] == vc:
                             mine |= np.int64(1) << x
                     if not branch:
                         need = vcs[V_RMASK, base + u * V + vc]
@@ -709,7 +838,7 @@ def _islip(req_in, req_out, gmask, accm, n_in, n_out, alp, r, goff, aoff, iters,
                     break
             if chosen == 0:
                 continue
-            accm[u] = chosen
+            scr[3, u] = chosen
             in_matched |= np.int64(1) << u
             out_matched |= chosen
             if it == 0:
@@ -725,7 +854,7 @@ def _islip(req_in, req_out, gmask, accm, n_in, n_out, alp, r, goff, aoff, iters,
 # terminals: injection (BookSim TrafficManager::_Step) and events
 # ------------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, inline='always', _nrt=False)
 def _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc):
     """Inject the next flit of packet p from `node` if a VC and a credit allow; return the flit or -1."""
     V = cf[C_NV]
@@ -775,48 +904,52 @@ def _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc):
     return f
 
 
-@njit(cache=True)
-def _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej):
+@njit(cache=True, _nrt=False)
+def _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob):
     """Deliver this cycle's events; terminal flit arrivals go to `ej` (returns their count)."""
-    s = t % cf[C_WS]
+    s = t & (cf[C_WS] - 1)
     n = evc[s]
     nej = 0
     CAPC = cf[C_CAPC]
     for i in range(n):
-        kind = ev[0, s, i]
-        a = ev[1, s, i]
+        kind = ev[s, i, 0]
+        a = ev[s, i, 1]
         if kind == EV_RFLIT:
-            inf[a * P + ev[2, s, i]] = ev[3, s, i]
+            inf[a * P + ev[s, i, 2]] = ev[s, i, 3]
+            nod[N_INMASK, a] |= np.int64(1) << ev[s, i, 2]
             _activate(nod, sc, a)
+        elif kind == EV_RCRED and cf[C_CD] == 0:
+            sc[S_CREDITS] -= 1
+            _bs_credit(ob, cf, (a * P + ev[s, i, 2]) * cf[C_NV] + ev[s, i, 3])
         elif kind == EV_RCRED:
             sc[S_CREDITS] -= 1
             c = pchc[1, a]
-            pos = (pchc[0, a] + c) % CAPC
+            pos = (pchc[0, a] + c) & (CAPC - 1)
             pcq[0, a, pos] = t + cf[C_CD]
-            pcq[1, a, pos] = ev[2, s, i]
-            pcq[2, a, pos] = ev[3, s, i]
+            pcq[1, a, pos] = ev[s, i, 2]
+            pcq[2, a, pos] = ev[s, i, 3]
             pchc[1, a] = c + 1
             _activate(nod, sc, a)
         elif kind == EV_TCRED:
             sc[S_CREDITS] -= 1
-            _bs_credit(tb, cf, a * cf[C_NV] + ev[3, s, i])
+            _bs_credit(tb, cf, a * cf[C_NV] + ev[s, i, 3])
         else:
             ej[0, nej] = a
-            ej[1, nej] = ev[3, s, i]
+            ej[1, nej] = ev[s, i, 3]
             nej += 1
     sc[S_EVTOTAL] -= n
     evc[s] = 0
     return nej
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
                   msg, rnode, rmask, ev, evc, link, scr):
     N = cf[C_N]
     for r in range(N):
         if nod[N_ACT, r] == 0:
             continue
-        if not _router_step(r, t, cf, sc, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl,
+        if not _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl,
                             flfree, pk, msg, rnode, rmask, ev, evc, link, scr):
             nod[N_ACT, r] = 0
             sc[S_NACTIVE] -= 1
@@ -826,7 +959,7 @@ def _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc
 # program mode: PEs
 # ------------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _skip_markers(b, when, blk, stk, iop, iarg, iaux, sc):
     pc = blk[B_PC, b]
     end = blk[B_END, b]
@@ -861,7 +994,7 @@ def _skip_markers(b, when, blk, stk, iop, iarg, iaux, sc):
         sc[S_MAXDONE] = when
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _advance(b, resume, kind, blk, stk, iop, iarg, iaux, sc):
     blk[B_PC, b] += 1
     blk[B_STATE, b] = BS_WAIT
@@ -870,14 +1003,14 @@ def _advance(b, resume, kind, blk, stk, iop, iarg, iaux, sc):
     _skip_markers(b, resume, blk, stk, iop, iarg, iaux, sc)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _issued(b, t, blk, sc):
     sc[S_MOVED] = 1
     if blk[B_FIRST, b] < 0:
         blk[B_FIRST, b] = t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
     seq = msg[M_SEQ, m]
     msg[M_SEQ, m] = seq + 1
@@ -924,7 +1057,7 @@ def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
         sc[S_QUEUED] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots, dlog, plog):
     sc[S_FLITS] -= 1
     sc[S_EJECTED] += 1
@@ -957,7 +1090,7 @@ def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, 
         _free_packet(pkfree, sc, p)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _pe_step_focus(pe, t, cf, dram_bw, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree,
                    plog, cand):
     blo = nod[N_BLO, pe]
@@ -1017,7 +1150,7 @@ def _pe_step_focus(pe, t, cf, dram_bw, sc, nod, blk, stk, iop, iarg, iaux, niq, 
         _advance(best, t + max(n, 1), W_COMPUTE, blk, stk, iop, iarg, iaux, sc)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _category_focus(pe, t, nod, blk):
     if nod[N_UNITFREE, pe] > t:
         return CAT_BUSY
@@ -1041,7 +1174,7 @@ def _category_focus(pe, t, nod, blk):
     return CAT_IDLE
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _spatial_busy(pe, t, nod, blk):
     for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
         if blk[B_STATE, b] != BS_DONE and blk[B_ISSUE, b] > t:
@@ -1049,7 +1182,7 @@ def _spatial_busy(pe, t, nod, blk):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _spatial_instr(pe, b, t, cf, sc, nod, blk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree, plog):
     pc = blk[B_PC, b]
     op = iop[pc]
@@ -1071,7 +1204,7 @@ def _spatial_instr(pe, b, t, cf, sc, nod, blk, iop, iarg, iaux, niq, msg, mdst, 
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _pe_step_spatial(pe, t, cf, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk, pkfree, plog):
     blo = nod[N_BLO, pe]
     bhi = nod[N_BHI, pe]
@@ -1110,7 +1243,7 @@ def _pe_step_spatial(pe, t, cf, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, md
     blk[B_ISSUE, best] = res
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _can_progress(t, cf, blk, iop, iarg, iaux, slots, nod, msg, mdst):
     B = cf[C_NB]
     if cf[C_SPATIAL] != 0:
@@ -1140,7 +1273,7 @@ def _can_progress(t, cf, blk, iop, iarg, iaux, slots, nod, msg, mdst):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _next_event(t, cf, nod, blk, pes):
     """Earliest cycle >= t at which some PE can act (or its statistics category changes)."""
     big = np.int64(1) << 62
@@ -1184,7 +1317,7 @@ def _next_event(t, cf, nod, blk, pes):
     return nxt
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
                 pk, pkfree, ev, evc, link, scr, ej, blk, stk, iop, iarg, iaux, niq, msg, mdst, rnode, rmask,
                 slots, dlog, plog, pestats, pes, cand):
@@ -1224,7 +1357,7 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, p
                 continue
         sc[S_MOVED] = 0
         if not spatial:
-            nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej)
+            nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob)
             for i in range(nej):
                 _eject(ej[0, i], ej[1, i], t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots,
                        dlog, plog)
@@ -1239,7 +1372,7 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, p
                 pestats[i, CAT_BUSY if _spatial_busy(pe, t, nod, blk) else CAT_IDLE] += 1
                 _pe_step_spatial(pe, t, cf, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk,
                                  pkfree, plog)
-            nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej)
+            nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob)
             for i in range(nej):
                 _eject(ej[0, i], ej[1, i], t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots,
                        dlog, plog)
@@ -1267,6 +1400,13 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, p
 # Python side: state allocation and program-mode driver
 # ------------------------------------------------------------------------------------------------
 
+def _pow2(n: int) -> int:
+    p = 1
+    while p < n:
+        p <<= 1
+    return p
+
+
 class NocState:
     """All network arrays for a mesh and config (shared by program and traffic modes)."""
 
@@ -1274,10 +1414,10 @@ class NocState:
         N, V, D = cfg.nodes, cfg.num_vcs, cfg.vc_buf_size
         PV = P * V
         self.cfg = cfg
-        cap = max(PV, PV * D + P) + 1
-        capo = PV * D + 2
-        capc = P * (cfg.credit_delay + 2) + 1
-        ws = cfg.link_latency + 3
+        cap = _pow2(max(PV, PV * D + P) + 1)
+        capo = _pow2(PV * D + 2)
+        capc = _pow2(P * (cfg.credit_delay + 2) + 1)
+        ws = _pow2(cfg.link_latency + 3)
         cape = 2 * (N * P + N) + 8
         fcap = N * PV * D + N * P * 4 + 64
         pcap = max(1, n_packets)
@@ -1308,12 +1448,12 @@ class NocState:
         self.vcs = np.zeros((NVF, N * PV), dtype=np.int64)
         self.vcs[V_OUT:V_OUT + P] = -1
         self.vcs[V_GR:V_GR + P] = -1
-        self.vbuf = np.full((N * PV, D), -1, dtype=np.int64)
+        self.vbuf = np.full((N * PV, _pow2(D)), -1, dtype=np.int64)
         self.ob = np.zeros((3, N * PV), dtype=np.int64)
         self.ob[O_INUSE] = -1
         self.tb = np.zeros((3, N * V), dtype=np.int64)
         self.tb[O_INUSE] = -1
-        self.dq = np.zeros((3, 4, N, cap), dtype=np.int64)
+        self.dq = np.zeros((4, N, cap, 3), dtype=np.int64)
         self.dqhc = np.zeros((2, 4, N), dtype=np.int64)
         self.obuf = np.zeros((N * P, capo), dtype=np.int64)
         self.obhc = np.zeros((2, N * P), dtype=np.int64)
@@ -1327,7 +1467,7 @@ class NocState:
         self.pk = np.zeros((NPF, pcap), dtype=np.int64)
         self.pkfree = np.arange(pcap - 1, -1, -1, dtype=np.int64)
         self.sc[S_PKFREE] = pcap
-        self.ev = np.zeros((4, ws, cape), dtype=np.int64)
+        self.ev = np.zeros((ws, cape, 4), dtype=np.int64)
         self.evc = np.zeros(ws, dtype=np.int64)
         self.link = np.zeros((N, P), dtype=np.int64)
         self.scr = np.zeros((8, max(64, P * P)), dtype=np.int64)
@@ -1469,7 +1609,7 @@ def simulate(prog: PackedProgram, cfg: SimConfig, *, skip: bool = True) -> SimRe
         flits_ejected=int(sc[S_EJECTED]), sim_seconds=seconds)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _init_blocks(blk, stk, iop, iarg, iaux, sc, B):
     for b in range(B):
         _skip_markers(b, 0, blk, stk, iop, iarg, iaux, sc)
@@ -1496,7 +1636,7 @@ def _deadlock_info(prog, pp, st, blk, niq, kind, t) -> DeadlockInfo:
     seen = set()
     for u in range(st.vcs.shape[1]):
         for j in range(int(st.vcs[V_BC, u])):
-            f = int(st.vbuf[u, (int(st.vcs[V_BH, u]) + j) % D])
+            f = int(st.vbuf[u, (int(st.vcs[V_BH, u]) + j) % st.vbuf.shape[1]])
             p = int(st.fl[FL_PKT, f])
             key = (int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]), int(st.pk[PK_COPYDST, p]))
             if key not in seen:
@@ -1504,3 +1644,215 @@ def _deadlock_info(prog, pp, st, blk, niq, kind, t) -> DeadlockInfo:
                 stuck.append(StuckPacket.make(prog, key[0], key[1], int(st.pk[PK_SRC, p]), "router",
                                               u // (P * V)))
     return DeadlockInfo(kind=kind, cycle=t, blocked=blocked, stuck=stuck)
+
+
+# ------------------------------------------------------------------------------------------------
+# synthetic traffic mode (BookSim TrafficManager: bernoulli injection, lazy source queue, statistics)
+# ------------------------------------------------------------------------------------------------
+
+# traffic config fields
+(T_PATTERN, T_THRESH, T_NFL, T_INCLQ, T_NHOT, T_HOTTOTAL, T_K) = range(7)
+NTCF = 7
+PAT_UNIFORM, PAT_TRANSPOSE, PAT_BITCOMP, PAT_HOTSPOT, PAT_BITREV, PAT_SHUFFLE, PAT_TORNADO, PAT_NEIGHBOR = range(8)
+# traffic statistics fields
+(TS_PLAT_SUM, TS_PLAT_N, TS_PLAT_MIN, TS_PLAT_MAX, TS_NLAT_SUM, TS_NLAT_N, TS_NLAT_MIN, TS_NLAT_MAX,
+ TS_FLAT_SUM, TS_FLAT_N, TS_FLAT_MIN, TS_FLAT_MAX, TS_HOPS_SUM, TS_HOPS_N, TS_SENT_FLITS, TS_SENT_PKTS,
+ TS_ACC_FLITS, TS_ACC_PKTS, TS_INFL, TS_INFL_CSUM, TS_MEAS_INFL, TS_NQDRAINED, TS_GEN_PKTS) = range(23)
+NTS = 23
+GS_WARMUP, GS_RUNNING, GS_DRAINING = 0, 1, 2
+TM_STEPS, TM_DRAIN_MEASURED, TM_DRAIN_ALL = 0, 1, 2
+_BIG = np.int64(1) << 62
+
+
+@njit(cache=True, _nrt=False)
+def rng_next(sc):
+    """xorshift64*: advance the state in sc[S_RNG]; return 64 output bits as uint64."""
+    x = np.uint64(sc[S_RNG])
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    sc[S_RNG] = np.int64(x)
+    return x * np.uint64(0x2545F4914F6CDD1D)
+
+
+@njit(cache=True, _nrt=False)
+def _rng_below(sc, n):
+    """Uniform integer in [0, n)."""
+    x = rng_next(sc) >> np.uint64(32)
+    return np.int64((x * np.uint64(n)) >> np.uint64(32))
+
+
+@njit(cache=True, _nrt=False)
+def _pattern_dest(src, tcf, hot, hotw, N, sc):
+    pat = tcf[T_PATTERN]
+    if pat == PAT_UNIFORM:
+        return _rng_below(sc, N)
+    if pat == PAT_TRANSPOSE:
+        shift = 0
+        n = N
+        while n > 1:
+            n >>= 1
+            shift += 1
+        shift >>= 1
+        mlo = (np.int64(1) << shift) - 1
+        return ((src >> shift) & mlo) | ((src << shift) & (mlo << shift))
+    if pat == PAT_BITCOMP:
+        return ~src & (N - 1)
+    if pat == PAT_HOTSPOT:
+        nh = tcf[T_NHOT]
+        if nh == 1:
+            return hot[0]
+        pct = _rng_below(sc, tcf[T_HOTTOTAL])
+        for i in range(nh - 1):
+            if hotw[i] > pct:
+                return hot[i]
+            pct -= hotw[i]
+        return hot[nh - 1]
+    if pat == PAT_BITREV:
+        res = np.int64(0)
+        s = src
+        n = N
+        while n > 1:
+            res = (res << 1) | (s & 1)
+            s >>= 1
+            n >>= 1
+        return res
+    if pat == PAT_SHUFFLE:
+        sh = src << 1
+        return (sh & (N - 1)) | (1 if sh & N else 0)
+    k = tcf[T_K]
+    res = np.int64(0)
+    off = np.int64(1)
+    for _d in range(2):
+        digit = (src // off) % k
+        if pat == PAT_TORNADO:
+            nd = (digit + ((k + 1) // 2 - 1)) % k
+        else:
+            nd = (digit + 1) % k
+        res += off * nd
+        off *= k
+    return res
+
+
+@njit(cache=True, _nrt=False)
+def _ts_sample(tst, base, v):
+    tst[base] += v
+    tst[base + 1] += 1
+    if v < tst[base + 2]:
+        tst[base + 2] = v
+    if v > tst[base + 3]:
+        tst[base + 3] = v
+
+
+@njit(cache=True, _nrt=False)
+def _traffic_generate(t, cf, sc, nod, niq, pk, pkfree, tcf, tst, hot, hotw):
+    N = cf[C_N]
+    state = sc[S_GEN_STATE]
+    drain = sc[S_DRAIN_TIME]
+    thresh = np.uint64(tcf[T_THRESH])
+    nfl = tcf[T_NFL]
+    for n in range(N):
+        if nod[N_QC, n] != 0:
+            continue
+        generated = False
+        while not generated and nod[N_QTIME, n] <= t:
+            if (rng_next(sc) >> np.uint64(11)) < thresh:
+                dest = _pattern_dest(n, tcf, hot, hotw, N, sc)
+                ctime = nod[N_QTIME, n] if tcf[T_INCLQ] != 0 else t
+                p = _new_packet(pk, pkfree, sc)
+                pk[PK_MSG, p] = -1
+                pk[PK_SEQ, p] = sc[S_PID]
+                sc[S_PID] += 1
+                pk[PK_SRC, p] = n
+                pk[PK_DEST, p] = dest
+                pk[PK_ROUTE, p] = -1
+                pk[PK_NFL, p] = nfl
+                pk[PK_CTIME, p] = ctime
+                pk[PK_ITIME, p] = -1
+                pk[PK_COPYDST, p] = dest
+                pk[PK_LEFT, p] = nfl
+                rec = 1 if (state == GS_RUNNING or (state == GS_DRAINING and ctime < drain)) else 0
+                pk[PK_RECORD, p] = rec
+                niq[n, 0] = p
+                nod[N_QH, n] = 0
+                nod[N_QC, n] = 1
+                sc[S_QUEUED] += 1
+                tst[TS_INFL] += nfl
+                tst[TS_INFL_CSUM] += nfl * ctime
+                tst[TS_GEN_PKTS] += 1
+                if rec:
+                    tst[TS_MEAS_INFL] += nfl
+                generated = True
+            nod[N_QTIME, n] += 1
+        if state == GS_DRAINING and nod[N_QTIME, n] > drain and nod[N_QDRAINED, n] == 0:
+            nod[N_QDRAINED, n] = 1
+            tst[TS_NQDRAINED] += 1
+
+
+@njit(cache=True, _nrt=False)
+def run_traffic(cf, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk, pkfree,
+                ev, evc, link, scr, ej, niq, tcf, tst, hot, hotw, msg, rnode, rmask, mode, limit):
+    """Advance the synthetic-traffic simulation. mode TM_STEPS: exactly `limit` cycles; TM_DRAIN_MEASURED:
+    until every measured packet is delivered and every source has passed the drain time; TM_DRAIN_ALL:
+    until no flit or credit is left (no new packets). Stops after `limit` cycles in any mode; returns
+    the number of cycles run."""
+    N = cf[C_N]
+    t = sc[S_T]
+    start = t
+    while t - start < limit:
+        if mode == TM_DRAIN_MEASURED and tst[TS_MEAS_INFL] == 0 and tst[TS_NQDRAINED] == N:
+            break
+        if mode == TM_DRAIN_ALL and tst[TS_INFL] == 0 and sc[S_CREDITS] == 0 and sc[S_EVTOTAL] == 0:
+            break
+        state = sc[S_GEN_STATE]
+        counting = state == GS_WARMUP or state == GS_RUNNING
+        nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob)
+        if sc[S_EMPTY_NET] == 0:
+            _traffic_generate(t, cf, sc, nod, niq, pk, pkfree, tcf, tst, hot, hotw)
+        if sc[S_QUEUED] > 0:
+            for n in range(N):
+                if nod[N_QC, n] == 0:
+                    continue
+                p = niq[n, 0]
+                f = _try_inject(n, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc)
+                if f >= 0:
+                    if counting:
+                        tst[TS_SENT_FLITS] += 1
+                        if fl[FL_HEAD, f] != 0:
+                            tst[TS_SENT_PKTS] += 1
+                    if fl[FL_TAIL, f] != 0:
+                        nod[N_QC, n] = 0
+                        sc[S_QUEUED] -= 1
+        for i in range(nej):
+            node = ej[0, i]
+            f = ej[1, i]
+            p = fl[FL_PKT, f]
+            if counting:
+                tst[TS_ACC_FLITS] += 1
+                if fl[FL_TAIL, f] != 0:
+                    tst[TS_ACC_PKTS] += 1
+            sc[S_FLITS] -= 1
+            sc[S_EJECTED] += 1
+            sc[S_CREDITS] += 1
+            _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[FL_VC, f])
+            _ts_sample(tst, TS_FLAT_SUM, t - fl[FL_ITIME, f])
+            ctime = pk[PK_CTIME, p]
+            tst[TS_INFL] -= 1
+            tst[TS_INFL_CSUM] -= ctime
+            rec = pk[PK_RECORD, p]
+            if rec:
+                tst[TS_MEAS_INFL] -= 1
+            if fl[FL_TAIL, f] != 0:
+                if state == GS_WARMUP or rec:
+                    tst[TS_HOPS_SUM] += fl[FL_HOPS, f]
+                    tst[TS_HOPS_N] += 1
+                    _ts_sample(tst, TS_PLAT_SUM, t - ctime)
+                    _ts_sample(tst, TS_NLAT_SUM, t - pk[PK_ITIME, p])
+                _free_packet(pkfree, sc, p)
+            _free_flit(flfree, sc, f)
+        if sc[S_NACTIVE] > 0:
+            _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
+                          pk, msg, rnode, rmask, ev, evc, link, scr)
+        t += 1
+    sc[S_T] = t
+    return t - start
