@@ -37,7 +37,7 @@ def boundary_flows(result: ModelResult, level: int) -> dict[str, BoundaryFlow]:
         _, _, transfers = fa.delivery(delivery, t)
         weighted = sum(w * m for m, w in st.multicast.items())
         per_child = weighted / st.fanout if st.fanout else 0.0
-        content = st.content_accesses
+        content = sum(st.multicast.values())  # words read (multicast once) / reduced into the parent
         mult = max(len(g) for g in group_list) if group_list else 1
         out[ds.name] = BoundaryFlow(
             data_space=ds.name, read_write=ds.read_write, children=children, groups=group_list,

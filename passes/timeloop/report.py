@@ -135,6 +135,7 @@ def result_to_json(result: ModelResult, extra: dict[str, Any] | None = None) -> 
     arch = result.arch
     dims = list(result.problem.dims)
     spaces = [ds.name for ds in result.problem.data_spaces]
+    rw_spaces = {ds.name for ds in result.problem.data_spaces if ds.read_write}
     levels = []
     for lv in result.levels:
         dss = {}
@@ -144,6 +145,7 @@ def result_to_json(result: ModelResult, extra: dict[str, Any] | None = None) -> 
                 "utilized_instances": ds.utilized_instances, "reads": ds.reads, "fills": ds.fills,
                 "updates": ds.updates, "temporal_reductions": ds.temporal_reductions,
                 "multicast": {str(m): w for m, w in sorted(ds.multicast.items())},
+                "spatial_reductions": ds.spatial_reductions if ds.name in rw_spaces else 0.0,
                 "link_transfers": ds.link_transfers, "energy_pJ": round(ds.energy_pJ, 6),
             }
         levels.append({
