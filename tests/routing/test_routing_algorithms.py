@@ -169,3 +169,20 @@ def test_unicast_and_loaded_algorithms_property(case, seed):
         r = A.route_message(mesh, src, dsts[:1], unicast=name, load=load)
         check_route(mesh, src, dsts[:1], r, True)
     check_route(mesh, src, dsts, A.bam(mesh, src, dsts, load), True)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(multicasts())
+def test_whirl_trees_are_the_pruned_broadcast_trees(case):
+    """`whirl` builds each pattern's tree directly from the destinations; it is the broadcast tree of
+    `whirl_links` pruned to them, and `whirl_patterns` lists the distinct ones."""
+    from passes.routing.trees import prune
+
+    mesh, src, dsts = case
+    distinct = set()
+    for p in range(16):
+        pruned = set(prune(src, A.whirl_links(mesh, src, p), dsts))
+        assert set(A.whirl(mesh, src, dsts, pattern=p).links) == pruned
+        distinct.add(frozenset(pruned))
+    listed = A.whirl_patterns(mesh, src, dsts)
+    assert {frozenset(r.links) for r in listed} == distinct and len(listed) == len(distinct)

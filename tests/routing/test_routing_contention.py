@@ -85,3 +85,20 @@ def test_bad_messages():
         contention_schedule([Message("a", (0, 0), ((1, 0),), 0)], r)
     with pytest.raises(FocusError, match="link_bandwidth"):
         contention_schedule([Message("a", (0, 0), ((1, 0),), 1)], r, link_bandwidth=0)
+
+
+def test_many_spaced_packets_interleave_exactly():
+    """Interleaved spaced trains on one link: every reservation is logged, none overlap, and the makespan
+    is the last tail; the same result whatever the bounding mesh of the routes."""
+    routes = {n: xy((0, 0), (2, 0)) for n in "abc"}
+    msgs = [Message(n, (0, 0), ((2, 0),), flits=2, packets=5, interval=7) for n in "abc"]
+    s = contention_schedule(msgs, routes)
+    busy = sorted(s.link_busy[((0, 0), (1, 0))])
+    assert len(busy) == 15 and all(e0 <= s1 for (_, e0, _), (s1, _, _) in zip(busy, busy[1:]))
+    assert [b[:2] for b in s.link_busy[((1, 0), (2, 0))]] == [(b[0] + 1, b[1] + 1) for b in
+                                                             s.link_busy[((0, 0), (1, 0))]]
+    # a: 0, 7, .., 28; b and c fill the gaps at 2, 9, .. and 4, 11, ..
+    assert s.timing["a"].finish == 28 + 2 + 2 and s.timing["c"].start == 4 and s.makespan == 32 + 4
+    far = {**routes, "z": A.xy_tree(Mesh(9, 9), (8, 8), [(7, 8)])}
+    s2 = contention_schedule(msgs + [Message("z", (8, 8), ((7, 8),), 1)], far)
+    assert all(s2.timing[n] == s.timing[n] for n in "abc")

@@ -83,3 +83,54 @@ def test_candidates_and_perturbation_are_valid_trees():
         route = new
     assert changed > 20
     assert perturb(mesh, A.star(mesh, src, dsts), rng) is None
+
+
+def test_incremental_evaluation_equals_a_schedule_from_scratch():
+    """The evaluator re-runs the model only from the first changed position; after any sequence of moves,
+    commits and undone moves its cost is the one of `contention_schedule` on the same routes/priorities."""
+    import numpy as np
+
+    from passes.routing.contention import contention_schedule, flit_hops, link_loads, max_link_load
+    from passes.routing.search import _Evaluator, _Moves, start_priorities
+
+    mesh, msgs, routes = scenario(5, n=40)
+    names = [m.name for m in msgs]
+    p0 = start_priorities(msgs)
+    ev = _Evaluator(mesh, msgs, [routes[n] for n in names], np.array([p0[n] for n in names]), 1.0, 1.0)
+    moves = _Moves(mesh, msgs, routes, set())
+    ev.cost()
+    ev.commit()
+    rng = random.Random(9)
+    checked = partial = 0
+    for _ in range(250):
+        move = moves.apply(ev, rng)
+        if move is None:
+            continue
+        cost = ev.cost()
+        partial += ev._first > 0
+        state = dict(zip(names, ev.routes))
+        full = contention_schedule(msgs, state, priorities=dict(zip(names, ev.prio.tolist())), keep_links=False)
+        load = link_loads(msgs, state)
+        assert cost == (full.makespan, max_link_load(load), flit_hops(load))
+        checked += 1
+        if rng.random() < 0.4:
+            ev.commit()
+            moves.changed()
+        else:
+            moves.undo(ev, move)
+            ev.discard()
+    assert checked > 120 and partial > 60  # most evaluations reused a prefix
+    assert ev.schedule.rerun < 0.9 * ev.evaluations * len(msgs)
+
+
+def test_default_budget_scales_with_the_problem():
+    from passes.routing.search import MAX_BUDGET, MIN_BUDGET, default_budget, reservations
+
+    small = scenario(1, n=6)
+    big = scenario(1, n=80)
+    b_small = default_budget(small[1], small[2])
+    b_big = default_budget(big[1], big[2])
+    assert MIN_BUDGET <= b_big <= b_small <= MAX_BUDGET
+    assert reservations(big[1], big[2]) > reservations(small[1], small[2])
+    res = search_routes(*small, method="anneal", seed=0)
+    assert res.evaluations == b_small and res.cost <= res.start_cost
