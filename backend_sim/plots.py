@@ -8,8 +8,9 @@ helpers turn a module of any level into that data. No pyplot: every figure is a 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -114,7 +115,7 @@ def _layered_positions(g, group_attr: str | None = None) -> dict[Any, tuple[floa
         groups[data.get(group_attr, "") if group_attr else ""].append(n)
     pos: dict[Any, tuple[float, float]] = {}
     y0 = 0.0
-    for _group, nodes in groups.items():
+    for nodes in groups.values():
         sub = g.subgraph(nodes)
         height = 1
         for x, gen in enumerate(nx.topological_generations(sub)):
@@ -441,7 +442,7 @@ def plot_routes(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], messag
     dots); parallel routes over one link are offset so they stay visible."""
     width, height = mesh
     colors = layer_colors([m.get("layer", "") for m in messages] +
-                          list((subop_layer or {}).get(s, "") for s in (placement or {})))
+                          [(subop_layer or {}).get(s, "") for s in (placement or {})])
     fig = _figure(1.3 * width + 3.8, 1.3 * height + 0.9)
     ax = fig.add_subplot()
     _mesh_axes(ax, width, height, memory)
@@ -641,25 +642,25 @@ def programs_from_ir(module) -> dict[tuple[int, int], list[dict]]:
         blocks = []
         for blk in op.body.block.ops:
             tot = {"compute": 0, "sends": 0, "recvs": 0, "mem_bytes": 0}
-
-            def walk(ops, mult: int) -> None:
-                for o in ops:
-                    if o.name == "pe_isa.loop":
-                        walk(o.body.block.ops, mult * o.count.value.data)
-                    elif o.name == "pe_isa.compute":
-                        tot["compute"] += mult * o.cycles.value.data
-                    elif o.name == "pe_isa.send":
-                        tot["sends"] += mult
-                    elif o.name == "pe_isa.recv":
-                        tot["recvs"] += mult
-                    elif o.name in ("pe_isa.mem_read", "pe_isa.mem_write"):
-                        tot["mem_bytes"] += mult * o.bytes.value.data
-
-            walk(blk.body.block.ops, 1)
+            _count_instructions(blk.body.block.ops, 1, tot)
             layer = blk.attributes.get("layer")
             blocks.append({"name": blk.block_name.data, "layer": layer.data if layer is not None else "", **tot})
         programs[op.pe.xy] = blocks
     return programs
+
+
+def _count_instructions(ops, mult: int, tot: dict[str, int]) -> None:
+    for o in ops:
+        if o.name == "pe_isa.loop":
+            _count_instructions(o.body.block.ops, mult * o.count.value.data, tot)
+        elif o.name == "pe_isa.compute":
+            tot["compute"] += mult * o.cycles.value.data
+        elif o.name == "pe_isa.send":
+            tot["sends"] += mult
+        elif o.name == "pe_isa.recv":
+            tot["recvs"] += mult
+        elif o.name in ("pe_isa.mem_read", "pe_isa.mem_write"):
+            tot["mem_bytes"] += mult * o.bytes.value.data
 
 
 def draw_module(module, path: Path, *, level: str | None = None) -> tuple[str, Path]:
@@ -687,6 +688,4 @@ def draw_module(module, path: Path, *, level: str | None = None) -> tuple[str, P
     raise FocusError(f"the module has no ops of a focus level, expected one of {', '.join(LEVELS)}")
 
 
-__all__ = ["plot_layer_graph", "plot_subop_graph", "plot_placement", "plot_link_heatmap", "plot_gantt",
-           "plot_latency_histogram", "plot_sweep", "plot_routes", "plot_programs", "draw_module", "level_of",
-           "layers_from_ir", "subop_graph_from_ir", "messages_from_ir", "programs_from_ir", "layer_colors"]
+__all__ = ["draw_module", "layer_colors", "layers_from_ir", "level_of", "messages_from_ir", "plot_gantt", "plot_latency_histogram", "plot_layer_graph", "plot_link_heatmap", "plot_placement", "plot_programs", "plot_routes", "plot_subop_graph", "plot_sweep", "programs_from_ir", "subop_graph_from_ir"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ def link_intervals(prog: PackedProgram, result, cfg=None) -> LinkIntervals:
                 s, t0 = seq[sel], itime[sel]
                 end = deliver[s, dst_index[int(d)]]
                 path = xy_path(prog.width, src, int(d))
-                for a, b in zip(path, path[1:]):
+                for a, b in pairwise(path):
                     nodes_l.append(np.full(len(s), a))
                     ports_l.append(np.full(len(s), _port_between(prog.width, a, b)))
                     start_l.append(t0)
@@ -243,7 +244,7 @@ def build_trace(prog: PackedProgram, result, report: dict | None = None,
                            "ts": t["start"], "dur": t["finish"] - t["start"], "args": args})
 
     # PEs
-    memory = set(int(p) for p in prog.memory_pes)
+    memory = {int(p) for p in prog.memory_pes}
     by_pe: dict[int, list[int]] = {}
     for b in range(prog.num_blocks):
         by_pe.setdefault(int(prog.block_pe[b]), []).append(b)
@@ -290,7 +291,7 @@ def build_trace(prog: PackedProgram, result, report: dict | None = None,
         name = link_label(prog, node, port)
         link_rows.append({"link": name, "flits": int(result.link_flits[node, port]),
                           "utilization": round(int(result.link_flits[node, port]) / max(total, 1), 6),
-                          "packets": int(len(sel))})
+                          "packets": len(sel)})
         events.append({"ph": "C", "pid": PID_LINKS, "name": name, "ts": 0, "args": {"packets": 0}})
         if len(sel):
             t, v = _downsample(*_in_flight_steps(iv.start[sel], iv.end[sel]), cap, total)
@@ -366,4 +367,4 @@ def write_all(out: Path, compiled, program: PackedProgram, result, report: dict,
     return written
 
 
-__all__ = ["write_all", "build_trace", "write_trace", "link_intervals", "delivery_latencies", "FILES"]
+__all__ = ["FILES", "build_trace", "delivery_latencies", "link_intervals", "write_all", "write_trace"]

@@ -46,7 +46,8 @@ def parse_module(path: Path):
     try:
         module = Parser(make_context(), text, str(path)).parse_module()
         module.verify()
-    except Exception as exc:  # parse errors carry FILE:LINE:COL; verifier errors name the op
+    except Exception as exc:  # noqa: BLE001 - any parse/verify failure is bad input
+        # parse errors carry FILE:LINE:COL; verifier errors name the op
         line = one_line(exc) if isinstance(exc, (ParseError, DiagnosticException)) else str(exc).splitlines()[0]
         raise FocusError(line if line.startswith(str(path)) else f"{path}: {line}") from None
     return module

@@ -19,8 +19,9 @@ import itertools
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from focus_tools.commands.common import add_input_arguments
 
@@ -188,7 +189,7 @@ def run_point(options: dict, out_dir: str) -> dict:
         lines = str(exc).splitlines()
         return {"status": "error", "error": lines[0] if lines else type(exc).__name__, "exit_code": exc.exit_code,
                 "seconds": round(time.perf_counter() - t, 3)}
-    except Exception as exc:  # a bug, not bad input: still only this point fails
+    except Exception as exc:  # noqa: BLE001 - a bug, not bad input: still only this point fails
         lines = str(exc).splitlines()
         return {"status": "error", "error": f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "),
                 "exit_code": 1, "seconds": round(time.perf_counter() - t, 3)}
@@ -251,7 +252,7 @@ def execute(jobs: list[tuple[int, dict, str]], args, log) -> dict[int, dict]:
             i, out = futures[fut]
             try:
                 results[i] = fut.result()
-            except Exception as exc:  # the worker died (KilledWorker, lost connection, ...)
+            except Exception as exc:  # noqa: BLE001 - the worker died (KilledWorker, lost connection)
                 lines = str(exc).splitlines()
                 results[i] = {"status": "error", "error": f"{type(exc).__name__}: {lines[0] if lines else ''}",
                               "exit_code": 1}

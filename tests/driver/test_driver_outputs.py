@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 from driver_helpers import png_ok
@@ -101,7 +102,7 @@ def test_trace_has_one_track_per_pe_and_per_busy_link(run_out):
             lanes[(e["pid"], e["tid"])].append((e["ts"], e["ts"] + e["dur"]))
     for spans in lanes.values():
         spans.sort()
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+        assert all(a[1] <= b[0] for a, b in pairwise(spans))
     # one counter track per busy mesh link (the report's E/W/S/N links with flits)
     busy = {(lk["from"], lk["port"]) for lk in report["link_load"] if lk["port"] in "EWSN"}
     counters = {e["name"] for e in events if e["ph"] == "C"}

@@ -14,7 +14,7 @@ from backend_sim.program import MODE_COPIES, ProgramBuilder
 def test_link_intervals_match_simulated_link_flits(compiled_runs, preset):
     """Every flit the simulator counted on a mesh link is accounted for by exactly one reconstructed packet
     traversal (tree routes for focus, per-destination copies for the original's star multicast)."""
-    compiled, program, result, _ = compiled_runs[preset]
+    _, program, result, _ = compiled_runs[preset]
     if preset == "focus-original":
         assert (program.msg_mode == MODE_COPIES).any()
     iv = report_files.link_intervals(program, result)
@@ -27,7 +27,7 @@ def test_link_intervals_match_simulated_link_flits(compiled_runs, preset):
 
 @pytest.mark.parametrize("preset", ["focus", "focus-original"])
 def test_latencies_agree_with_message_stats(compiled_runs, preset):
-    _, program, result, _ = compiled_runs[preset]
+    result = compiled_runs[preset][2]
     lat = report_files.delivery_latencies(result)
     assert len(lat) == len(result.del_msg) > 0 and (lat > 0).all()
     stats = result.message_stats()
