@@ -25,7 +25,6 @@ P = 5
 PL = 4  # local port
 IDLE, ROUTING, VC_ALLOC, ACTIVE = 0, 1, 2, 3
 STALL_BUSY, STALL_CONFLICT, STALL_FULL, STALL_XBAR = -2, -3, -4, -6
-DQ_ROUTE, DQ_VA, DQ_SA, DQ_X = 0, 1, 2, 3
 
 # config fields
 (C_W, C_H, C_N, C_NV, C_D, C_R, C_VA, C_SA, C_X, C_CD, C_L, C_ITERS, C_WAITTAIL, C_VLO, C_VHI, C_BRANCH,
@@ -41,7 +40,13 @@ NSC = 23
 V_STATE, V_RMASK, V_VCMASK, V_SENT, V_INSAQ, V_BH, V_BC = range(7)
 V_OUT = 7
 V_GR = 12
-NVF = 17
+V_VARES = 17
+V_SARES = 18
+NVF = 19
+# per router stage fields: routing / VC allocation / switch allocation wait + batch masks and batch
+# completion time; crossbar: which flit list is the batch, list lengths, completion time
+(RQ_RW, RQ_RB, RQ_RT, RQ_AW, RQ_AB, RQ_AT, RQ_SW, RQ_SB, RQ_ST, RQ_XSEL, RQ_XWN, RQ_XBN, RQ_XT) = range(13)
+NRQ = 13
 # output VC (downstream credit view) fields
 O_INUSE, O_OCC, O_TAIL = range(3)
 # flit fields
@@ -53,8 +58,8 @@ NFF = 6
 NPF = 12
 # per node fields
 (N_QH, N_QC, N_NEXTF, N_CURVC, N_LASTVC, N_UNITFREE, N_RR, N_DRAMFREE, N_RQ, N_PIPE, N_BLO, N_BHI, N_ACT,
- N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK) = range(18)
-NNF = 18
+ N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK, N_X, N_Y) = range(20)
+NNF = 20
 # block fields
 (B_PE, B_START, B_END, B_PC, B_STATE, B_RESUME, B_WKIND, B_DONE, B_FIRST, B_ISSUE, B_SP) = range(11)
 NBF = 11
@@ -83,6 +88,13 @@ def _ctz(x):
 
 
 @njit(cache=True, inline='always', _nrt=False)
+def _inc(x, n):
+    """(x + 1) % n for 0 <= x < n, without a division."""
+    y = x + 1
+    return 0 if y == n else y
+
+
+@njit(cache=True, inline='always', _nrt=False)
 def _first_from(mask, ptr):
     """Lowest set bit at or after `ptr`, wrapping around (mask != 0)."""
     hi = mask & ~((np.int64(1) << ptr) - 1) if ptr < 63 else mask & (np.int64(1) << 63)
@@ -94,16 +106,6 @@ def _first_from(mask, ptr):
 # ------------------------------------------------------------------------------------------------
 # small containers
 # ------------------------------------------------------------------------------------------------
-
-@njit(cache=True, inline='always', _nrt=False)
-def _dq_push(dq, dqhc, k, r, cap, tm, item, res):
-    c = dqhc[1, k, r]
-    pos = (dqhc[0, k, r] + c) & (cap - 1)
-    dq[k, r, pos, 0] = tm
-    dq[k, r, pos, 1] = item
-    dq[k, r, pos, 2] = res
-    dqhc[1, k, r] = c + 1
-
 
 @njit(cache=True, inline='always', _nrt=False)
 def _post(ev, evc, sc, cf, when, kind, a, b, c):
@@ -212,11 +214,11 @@ def _bs_sending(bs, cf, idx, tail):
 # ------------------------------------------------------------------------------------------------
 
 @njit(cache=True, inline='always', _nrt=False)
-def _xy_port(W, cur, dst):
-    cx = cur % W
-    cy = cur // W
-    dx = dst % W
-    dy = dst // W
+def _xy_port(nod, cur, dst):
+    cx = nod[N_X, cur]
+    cy = nod[N_Y, cur]
+    dx = nod[N_X, dst]
+    dy = nod[N_Y, dst]
     if dx > cx:
         return 0
     if dx < cx:
@@ -229,10 +231,10 @@ def _xy_port(W, cur, dst):
 
 
 @njit(cache=True, inline='always', _nrt=False)
-def _route_mask(cf, pk, msg, rnode, rmask, r, p):
+def _route_mask(cf, nod, pk, msg, rnode, rmask, r, p):
     m = pk[PK_ROUTE, p]
     if m < 0:
-        return np.int64(1) << _xy_port(cf[C_W], r, pk[PK_DEST, p])
+        return np.int64(1) << _xy_port(nod, r, pk[PK_DEST, p])
     lo = msg[M_RPTR, m]
     hi = msg[M_REND, m] - 1
     while lo <= hi:
@@ -252,14 +254,21 @@ def _route_mask(cf, pk, msg, rnode, rmask, r, p):
 # ------------------------------------------------------------------------------------------------
 
 @njit(cache=True, inline='always', _nrt=False)
-def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
+def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
                  msg, rnode, rmask, ev, evc, link, scr):
+    """BookSim IQRouter::_InternalStep + WriteOutputs for router r at cycle t.
+
+    BookSim keeps a deque per stage (routing, VC allocation, switch allocation, crossbar) whose content is
+    always one batch of entries evaluated together (same completion time) followed by entries waiting
+    for evaluation; an evaluation happens only when no batch is pending. Each stage is therefore two VC
+    bitmasks (batch, waiting) and a completion time; the crossbar stage holds flits in two small lists.
+    Within a batch the processing order does not change any outcome."""
     V = cf[C_NV]
     DM = vbuf.shape[1] - 1
     PV = P * V
-    CAP = cf[C_CAP]
     base = r * PV
     branch = cf[C_BRANCH] != 0
+    one = np.int64(1)
     # ---- input queuing ----
     im = nod[N_INMASK, r]
     nod[N_INMASK, r] = 0
@@ -269,18 +278,19 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pc
         f = inf[r * P + port]
         inf[r * P + port] = -1
         vc = fl[FL_VC, f]
-        u = base + port * V + vc
-        bc = vcs[V_BC, u]
-        vbuf[u, (vcs[V_BH, u] + bc) & DM] = f
-        vcs[V_BC, u] = bc + 1
-        st = vcs[V_STATE, u]
+        item = port * V + vc
+        u = base + item
+        bc = vcs[u, V_BC]
+        vbuf[u, (vcs[u, V_BH] + bc) & DM] = f
+        vcs[u, V_BC] = bc + 1
+        st = vcs[u, V_STATE]
+        bit = one << item
         if st == IDLE:
-            vcs[V_STATE, u] = ROUTING
-            _dq_push(dq, dqhc, DQ_ROUTE, r, CAP, -1, port * V + vc, -1)
-        elif bc == 0 and vcs[V_INSAQ, u] == 0 and (
-                st == ACTIVE or (branch and st == VC_ALLOC and vcs[V_VCMASK, u] != 0)):
-            vcs[V_INSAQ, u] = 1
-            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, port * V + vc, -1)
+            vcs[u, V_STATE] = ROUTING
+            rq[r, RQ_RW] |= bit
+        elif bc == 0 and ((rq[r, RQ_SW] | rq[r, RQ_SB]) & bit) == 0 and (
+                st == ACTIVE or (branch and st == VC_ALLOC and vcs[u, V_VCMASK] != 0)):
+            rq[r, RQ_SW] |= bit
     CAPC = cf[C_CAPC]
     while pchc[1, r] > 0:  # credits whose delay has elapsed
         h = pchc[0, r]
@@ -289,149 +299,148 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pc
         _bs_credit(ob, cf, base + pcq[1, r, h] * V + pcq[2, r, h])
         pchc[1, r] -= 1
         pchc[0, r] = (h + 1) & (CAPC - 1) if pchc[1, r] > 0 else 0
-    # ---- evaluate: routing ----
-    h = dqhc[0, DQ_ROUTE, r]
-    for i in range(dqhc[1, DQ_ROUTE, r]):  # (no iterations when empty)
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_ROUTE, r, pos, 0] >= 0:
-            break
-        dq[DQ_ROUTE, r, pos, 0] = t + cf[C_R] - 1
-    # ---- evaluate: VC allocation ----
-    if dqhc[1, DQ_VA, r] > 0:
-        _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr)
-    # ---- evaluate: switch allocation ----
-    if dqhc[1, DQ_SA, r] > 0:
-        _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr)
-    # ---- evaluate: crossbar ----
-    h = dqhc[0, DQ_X, r]
-    for i in range(dqhc[1, DQ_X, r]):
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_X, r, pos, 0] >= 0:
-            break
-        dq[DQ_X, r, pos, 0] = t + cf[C_X] - 1
+    # ---- evaluate ----
+    if rq[r, RQ_RB] == 0 and rq[r, RQ_RW] != 0:
+        rq[r, RQ_RB] = rq[r, RQ_RW]
+        rq[r, RQ_RW] = 0
+        rq[r, RQ_RT] = t + cf[C_R] - 1
+    if rq[r, RQ_AB] == 0:
+        if rq[r, RQ_AW] != 0:
+            rq[r, RQ_AB] = rq[r, RQ_AW]
+            rq[r, RQ_AW] = 0
+            rq[r, RQ_AT] = t + cf[C_VA] - 1
+            _va_evaluate(r, cf, vcs, ob, rq, alp, scr)
+    elif rq[r, RQ_AT] == t and cf[C_VA] > 1:
+        _va_recheck(r, cf, vcs, ob, rq)
+    if rq[r, RQ_SB] == 0:
+        if rq[r, RQ_SW] != 0:
+            rq[r, RQ_SB] = rq[r, RQ_SW]
+            rq[r, RQ_SW] = 0
+            rq[r, RQ_ST] = t + cf[C_SA] - 1
+            _sa_evaluate(r, cf, vcs, ob, rq, alp, scr)
+    elif rq[r, RQ_ST] == t and cf[C_SA] > 1:
+        _sa_recheck(r, cf, vcs, ob, rq)
+    CAPX = xl.shape[2]
+    if rq[r, RQ_XBN] == 0 and rq[r, RQ_XWN] != 0:
+        rq[r, RQ_XSEL] ^= 1
+        rq[r, RQ_XBN] = rq[r, RQ_XWN]
+        rq[r, RQ_XWN] = 0
+        rq[r, RQ_XT] = t + cf[C_X] - 1
     # ---- update: routing ----
-    while dqhc[1, DQ_ROUTE, r] > 0:
-        h = dqhc[0, DQ_ROUTE, r]
-        tm = dq[DQ_ROUTE, r, h, 0]
-        if tm < 0 or tm > t:
-            break
-        item = dq[DQ_ROUTE, r, h, 1]
-        dqhc[1, DQ_ROUTE, r] -= 1
-        dqhc[0, DQ_ROUTE, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_ROUTE, r] > 0 else 0
-        u = base + item
-        f = vbuf[u, vcs[V_BH, u]]
-        vcs[V_RMASK, u] = _route_mask(cf, pk, msg, rnode, rmask, r, fl[FL_PKT, f])
-        vcs[V_STATE, u] = VC_ALLOC
-        _dq_push(dq, dqhc, DQ_VA, r, CAP, -1, item, -1)
-    # ---- update: VC allocation ----
-    while dqhc[1, DQ_VA, r] > 0:
-        h = dqhc[0, DQ_VA, r]
-        tm = dq[DQ_VA, r, h, 0]
-        if tm < 0 or tm > t:
-            break
-        item = dq[DQ_VA, r, h, 1]
-        res = dq[DQ_VA, r, h, 2]
-        dqhc[1, DQ_VA, r] -= 1
-        dqhc[0, DQ_VA, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_VA, r] > 0 else 0
-        u = base + item
-        if res > 0:
-            m = res
-            while m != 0:
-                p = _ctz(m)
-                m &= m - 1
-                ovc = vcs[V_GR + p, u]
-                oi = base + p * V + ovc
-                ob[O_INUSE, oi] = item
-                ob[O_TAIL, oi] = 0
-                vcs[V_OUT + p, u] = ovc
-            vcs[V_VCMASK, u] |= res
-            if vcs[V_VCMASK, u] == vcs[V_RMASK, u]:
-                vcs[V_STATE, u] = ACTIVE
-            else:
-                _dq_push(dq, dqhc, DQ_VA, r, CAP, -1, item, -1)
-            if (vcs[V_STATE, u] == ACTIVE or branch) and vcs[V_INSAQ, u] == 0:
-                vcs[V_INSAQ, u] = 1
-                _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
-        else:
-            _dq_push(dq, dqhc, DQ_VA, r, CAP, -1, item, -1)
-    # ---- update: switch allocation ----
-    while dqhc[1, DQ_SA, r] > 0:
-        h = dqhc[0, DQ_SA, r]
-        tm = dq[DQ_SA, r, h, 0]
-        if tm < 0 or tm > t:
-            break
-        item = dq[DQ_SA, r, h, 1]
-        res = dq[DQ_SA, r, h, 2]
-        dqhc[1, DQ_SA, r] -= 1
-        dqhc[0, DQ_SA, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_SA, r] > 0 else 0
-        u = base + item
-        port = item // V
-        vc = item % V
-        vcs[V_INSAQ, u] = 0
-        if res <= 0:
-            vcs[V_INSAQ, u] = 1
-            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
-            continue
-        bh = vcs[V_BH, u]
-        f = vbuf[u, bh]
-        single = vcs[V_RMASK, u] == res and vcs[V_SENT, u] == 0 and (res & (res - 1)) == 0
-        m = res
+    if rq[r, RQ_RB] != 0 and rq[r, RQ_RT] == t:
+        m = rq[r, RQ_RB]
+        rq[r, RQ_RB] = 0
         while m != 0:
-            p = _ctz(m)
+            item = _ctz(m)
             m &= m - 1
-            if single:
-                g = f
+            u = base + item
+            f = vbuf[u, vcs[u, V_BH]]
+            vcs[u, V_RMASK] = _route_mask(cf, nod, pk, msg, rnode, rmask, r, fl[FL_PKT, f])
+            vcs[u, V_STATE] = VC_ALLOC
+            rq[r, RQ_AW] |= one << item
+    # ---- update: VC allocation ----
+    if rq[r, RQ_AB] != 0 and rq[r, RQ_AT] == t:
+        m = rq[r, RQ_AB]
+        rq[r, RQ_AB] = 0
+        while m != 0:
+            item = _ctz(m)
+            m &= m - 1
+            u = base + item
+            res = vcs[u, V_VARES]
+            bit = one << item
+            if res > 0:
+                mm = res
+                while mm != 0:
+                    p = _ctz(mm)
+                    mm &= mm - 1
+                    ovc = vcs[u, V_GR + p]
+                    oi = base + p * V + ovc
+                    ob[O_INUSE, oi] = item
+                    ob[O_TAIL, oi] = 0
+                    vcs[u, V_OUT + p] = ovc
+                vcs[u, V_VCMASK] |= res
+                if vcs[u, V_VCMASK] == vcs[u, V_RMASK]:
+                    vcs[u, V_STATE] = ACTIVE
+                else:
+                    rq[r, RQ_AW] |= bit
+                if (vcs[u, V_STATE] == ACTIVE or branch) and ((rq[r, RQ_SW] | rq[r, RQ_SB]) & bit) == 0:
+                    rq[r, RQ_SW] |= bit
             else:
-                g = _new_flit(fl, flfree, sc)
-                for k in range(NFF):
-                    fl[k, g] = fl[k, f]
-                sc[S_FLITS] += 1
-            fl[FL_HOPS, g] = fl[FL_HOPS, f] + 1
-            ovc = vcs[V_OUT + p, u]
-            fl[FL_VC, g] = ovc
-            _bs_sending(ob, cf, base + p * V + ovc, fl[FL_TAIL, g])
-            _dq_push(dq, dqhc, DQ_X, r, CAP, -1, g, p)
-        vcs[V_SENT, u] |= res
-        if vcs[V_SENT, u] != vcs[V_RMASK, u]:
-            vcs[V_INSAQ, u] = 1
-            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
-            continue
-        tail = fl[FL_TAIL, f]
-        if not single:
-            sc[S_FLITS] -= 1
-            _free_flit(flfree, sc, f)
-        vcs[V_BC, u] -= 1
-        vcs[V_BH, u] = (bh + 1) & DM if vcs[V_BC, u] > 0 else 0
-        vcs[V_SENT, u] = 0
-        _send_credit(cf, sc, ev, evc, r, port, vc, t)
-        if vcs[V_BC, u] == 0:
-            if tail != 0:
-                vcs[V_STATE, u] = IDLE
-                vcs[V_RMASK, u] = 0
-                vcs[V_VCMASK, u] = 0
-        elif tail != 0:
-            vcs[V_RMASK, u] = 0
-            vcs[V_VCMASK, u] = 0
-            vcs[V_STATE, u] = ROUTING
-            _dq_push(dq, dqhc, DQ_ROUTE, r, CAP, -1, item, -1)
-        else:
-            vcs[V_INSAQ, u] = 1
-            _dq_push(dq, dqhc, DQ_SA, r, CAP, -1, item, -1)
+                rq[r, RQ_AW] |= bit
+    # ---- update: switch allocation ----
+    if rq[r, RQ_SB] != 0 and rq[r, RQ_ST] == t:
+        m = rq[r, RQ_SB]
+        rq[r, RQ_SB] = 0
+        wsel = 1 - rq[r, RQ_XSEL]
+        while m != 0:
+            item = _ctz(m)
+            m &= m - 1
+            u = base + item
+            port = scr[7, item]
+            vc = item - port * V
+            bit = one << item
+            res = vcs[u, V_SARES]
+            if res <= 0:
+                rq[r, RQ_SW] |= bit
+                continue
+            bh = vcs[u, V_BH]
+            f = vbuf[u, bh]
+            single = vcs[u, V_RMASK] == res and vcs[u, V_SENT] == 0 and (res & (res - 1)) == 0
+            mm = res
+            while mm != 0:
+                p = _ctz(mm)
+                mm &= mm - 1
+                if single:
+                    g = f
+                else:
+                    g = _new_flit(fl, flfree, sc)
+                    for k in range(NFF):
+                        fl[k, g] = fl[k, f]
+                    sc[S_FLITS] += 1
+                fl[FL_HOPS, g] = fl[FL_HOPS, f] + 1
+                ovc = vcs[u, V_OUT + p]
+                fl[FL_VC, g] = ovc
+                _bs_sending(ob, cf, base + p * V + ovc, fl[FL_TAIL, g])
+                n = rq[r, RQ_XWN]
+                xl[r, wsel, n, 0] = g
+                xl[r, wsel, n, 1] = p
+                rq[r, RQ_XWN] = n + 1
+            vcs[u, V_SENT] |= res
+            if vcs[u, V_SENT] != vcs[u, V_RMASK]:
+                rq[r, RQ_SW] |= bit
+                continue
+            tail = fl[FL_TAIL, f]
+            if not single:
+                sc[S_FLITS] -= 1
+                _free_flit(flfree, sc, f)
+            vcs[u, V_BC] -= 1
+            vcs[u, V_BH] = (bh + 1) & DM if vcs[u, V_BC] > 0 else 0
+            vcs[u, V_SENT] = 0
+            _send_credit(cf, sc, ev, evc, r, port, vc, t)
+            if vcs[u, V_BC] == 0:
+                if tail != 0:
+                    vcs[u, V_STATE] = IDLE
+                    vcs[u, V_RMASK] = 0
+                    vcs[u, V_VCMASK] = 0
+            elif tail != 0:
+                vcs[u, V_RMASK] = 0
+                vcs[u, V_VCMASK] = 0
+                vcs[u, V_STATE] = ROUTING
+                rq[r, RQ_RW] |= bit
+            else:
+                rq[r, RQ_SW] |= bit
     # ---- update: crossbar ----
     CAPO = cf[C_CAPO]
-    while dqhc[1, DQ_X, r] > 0:
-        h = dqhc[0, DQ_X, r]
-        tm = dq[DQ_X, r, h, 0]
-        if tm < 0 or tm > t:
-            break
-        g = dq[DQ_X, r, h, 1]
-        p = dq[DQ_X, r, h, 2]
-        dqhc[1, DQ_X, r] -= 1
-        dqhc[0, DQ_X, r] = (h + 1) & (CAP - 1) if dqhc[1, DQ_X, r] > 0 else 0
-        q = r * P + p
-        obuf[q, (obhc[0, q] + obhc[1, q]) & (CAPO - 1)] = g
-        obhc[1, q] += 1
-        nod[N_OMASK, r] |= np.int64(1) << p
+    if rq[r, RQ_XBN] != 0 and rq[r, RQ_XT] == t:
+        bsel = rq[r, RQ_XSEL]
+        for i in range(rq[r, RQ_XBN]):
+            g = xl[r, bsel, i, 0]
+            p = xl[r, bsel, i, 1]
+            q = r * P + p
+            obuf[q, (obhc[0, q] + obhc[1, q]) & (CAPO - 1)] = g
+            obhc[1, q] += 1
+            nod[N_OMASK, r] |= one << p
+        rq[r, RQ_XBN] = 0
     # ---- write outputs: one flit per output port ----
     om = nod[N_OMASK, r]
     while om != 0:
@@ -443,34 +452,35 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pc
         obhc[1, q] -= 1
         if obhc[1, q] == 0:
             obhc[0, q] = 0
-            nod[N_OMASK, r] &= ~(np.int64(1) << p)
+            nod[N_OMASK, r] &= ~(one << p)
         else:
             obhc[0, q] = (h + 1) & (CAPO - 1)
         _send_router_flit(cf, sc, ev, evc, link, r, p, g, t)
-    return (dqhc[1, DQ_ROUTE, r] + dqhc[1, DQ_VA, r] + dqhc[1, DQ_SA, r] + dqhc[1, DQ_X, r] + pchc[1, r]
-            + nod[N_OMASK, r]) > 0
+    return (rq[r, RQ_RW] | rq[r, RQ_RB] | rq[r, RQ_AW] | rq[r, RQ_AB] | rq[r, RQ_SW] | rq[r, RQ_SB]
+            | rq[r, RQ_XWN] | rq[r, RQ_XBN] | pchc[1, r] | nod[N_OMASK, r]) != 0
 
 
 @njit(cache=True, inline='always', _nrt=False)
-def _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
+def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
+    """VC allocation for the batch: requests for every free output VC (in the VC range) at each needed
+    port; iSLIP; results (granted port mask or a stall code) in V_VARES, chosen VCs in V_GR."""
     V = cf[C_NV]
     PV = P * V
-    CAP = cf[C_CAP]
     base = r * PV
     lo = cf[C_VLO]
     hi = cf[C_VHI]
+    one = np.int64(1)
     have_avail = np.int64(0)
-    req_ports = np.int64(0)
-    h = dqhc[0, DQ_VA, r]
-    n = dqhc[1, DQ_VA, r]
-    nreq = 0
-    for i in range(n):
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_VA, r, pos, 0] >= 0:
-            break
-        item = dq[DQ_VA, r, pos, 1]
+    batch = rq[r, RQ_AB]
+    requesters = np.int64(0)
+    seen = np.int64(0)
+    conflict = False
+    m = batch
+    while m != 0:
+        item = _ctz(m)
+        m &= m - 1
         u = base + item
-        need = vcs[V_RMASK, u] & ~vcs[V_VCMASK, u]
+        need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
         ws = np.int64(0)
         while need != 0:
             p = _ctz(need)
@@ -479,133 +489,110 @@ def _va_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
                 a = np.int64(0)
                 for ovc in range(lo, hi + 1):
                     if ob[O_INUSE, base + p * V + ovc] < 0:
-                        a |= np.int64(1) << ovc
+                        a |= one << ovc
                 scr[4, p] = a
-                have_avail |= np.int64(1) << p
+                have_avail |= one << p
             ws |= scr[4, p] << (p * V)
         if ws == 0:
-            dq[DQ_VA, r, pos, 2] = STALL_BUSY
+            vcs[u, V_VARES] = STALL_BUSY
         else:
             scr[0, item] = ws
-            nreq += 1
-    if nreq > 0:
-        # outputs requested by more than one input need the full allocator; otherwise every
-        # request is granted and each input accepts in round-robin order, one output VC per port
-        conflict = False
-        if nreq > 1:
-            seen = np.int64(0)
-            for i in range(n):
-                pos = (h + i) & (CAP - 1)
-                if dq[DQ_VA, r, pos, 0] >= 0:
-                    break
-                if dq[DQ_VA, r, pos, 2] < -1:
-                    continue
-                ws = scr[0, dq[DQ_VA, r, pos, 1]]
-                if ws & seen:
-                    conflict = True
-                seen |= ws
-        if conflict:
-            for i in range(PV):
-                scr[1, i] = 0
-            for i in range(PV):
-                scr[3, i] = 0
-            for i in range(n):
-                pos = (h + i) & (CAP - 1)
-                if dq[DQ_VA, r, pos, 0] >= 0:
-                    break
-                if dq[DQ_VA, r, pos, 2] < -1:
-                    continue
-                item = dq[DQ_VA, r, pos, 1]
-                m = scr[0, item]
-                while m != 0:
-                    w = _ctz(m)
-                    m &= m - 1
-                    scr[1, w] |= np.int64(1) << item
-            # inputs that made no request must not appear in the allocator
-            for i in range(PV):
-                scr[2, i] = 0
-            _islip_va(PV, alp, r, cf[C_ITERS], V, scr, dq, dqhc, h, n, CAP)
-        else:
-            for i in range(n):
-                pos = (h + i) & (CAP - 1)
-                if dq[DQ_VA, r, pos, 0] >= 0:
-                    break
-                if dq[DQ_VA, r, pos, 2] < -1:
-                    continue
-                u = dq[DQ_VA, r, pos, 1]
-                m = scr[0, u]
-                ptr = alp[r, PV + u]
-                chosen = np.int64(0)
-                ports = np.int64(0)
-                first = -1
-                while m != 0:
-                    w = _first_from(m, ptr)
-                    m &= ~(np.int64(1) << w)
-                    p = w // V
-                    if (ports >> p) & 1 == 0:
-                        ports |= np.int64(1) << p
-                        chosen |= np.int64(1) << w
-                        if first < 0:
-                            first = w
-                scr[3, u] = chosen
-                m = chosen
-                while m != 0:
-                    w = _ctz(m)
-                    m &= m - 1
-                    alp[r, w] = (u + 1) % PV
-                alp[r, PV + u] = (first + 1) % PV
-    for i in range(n):
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_VA, r, pos, 0] >= 0:
-            break
-        dq[DQ_VA, r, pos, 0] = t + cf[C_VA] - 1
-        if dq[DQ_VA, r, pos, 2] < -1:
-            continue
-        item = dq[DQ_VA, r, pos, 1]
+            requesters |= one << item
+            if ws & seen:
+                conflict = True
+            seen |= ws
+    if requesters == 0:
+        return
+    if conflict:
+        # several inputs want the same output VC: full iSLIP
+        for i in range(PV):
+            scr[1, i] = 0
+        m = requesters
+        while m != 0:
+            item = _ctz(m)
+            m &= m - 1
+            scr[3, item] = 0
+            scr[2, item] = 0
+            mm = scr[0, item]
+            while mm != 0:
+                w = _ctz(mm)
+                mm &= mm - 1
+                scr[1, w] |= one << item
+        _islip_va(PV, alp, r, cf[C_ITERS], V, scr, requesters)
+    else:
+        # every request is granted; each input accepts in round-robin order, one output VC per port
+        m = requesters
+        while m != 0:
+            u = _ctz(m)
+            m &= m - 1
+            mm = scr[0, u]
+            ptr = alp[r, PV + u]
+            chosen = np.int64(0)
+            ports = np.int64(0)
+            first = -1
+            while mm != 0:
+                w = _first_from(mm, ptr)
+                mm &= ~(one << w)
+                p = scr[7, w]
+                if (ports >> p) & 1 == 0:
+                    ports |= one << p
+                    chosen |= one << w
+                    if first < 0:
+                        first = w
+            scr[3, u] = chosen
+            mm = chosen
+            while mm != 0:
+                w = _ctz(mm)
+                mm &= mm - 1
+                alp[r, w] = _inc(u, PV)
+            alp[r, PV + u] = _inc(first, PV)
+    m = requesters
+    while m != 0:
+        item = _ctz(m)
+        m &= m - 1
+        u = base + item
         acc = scr[3, item]
         if acc != 0:
-            u = base + item
             mask = np.int64(0)
             while acc != 0:
                 w = _ctz(acc)
                 acc &= acc - 1
-                p = w // V
-                vcs[V_GR + p, u] = w % V
-                mask |= np.int64(1) << p
-            dq[DQ_VA, r, pos, 2] = mask
+                p = scr[7, w]
+                vcs[u, V_GR + p] = w - p * V
+                mask |= one << p
+            vcs[u, V_VARES] = mask
         else:
-            dq[DQ_VA, r, pos, 2] = STALL_CONFLICT
-    if cf[C_VA] > 1:
-        for i in range(n):
-            pos = (h + i) & (CAP - 1)
-            tm = dq[DQ_VA, r, pos, 0]
-            if tm < 0 or t < tm:
-                break
-            res = dq[DQ_VA, r, pos, 2]
-            if res > 0:
-                u = base + dq[DQ_VA, r, pos, 1]
-                m = res
-                while m != 0:
-                    p = _ctz(m)
-                    m &= m - 1
-                    if ob[O_INUSE, base + p * V + vcs[V_GR + p, u]] >= 0:
-                        res &= ~(np.int64(1) << p)
-                dq[DQ_VA, r, pos, 2] = res if res != 0 else STALL_BUSY
+            vcs[u, V_VARES] = STALL_CONFLICT
+
+
+@njit(cache=True, _nrt=False)
+def _va_recheck(r, cf, vcs, ob, rq):
+    """vc_alloc_delay > 1: grants whose output VC was taken meanwhile are dropped."""
+    V = cf[C_NV]
+    base = r * P * V
+    m = rq[r, RQ_AB]
+    while m != 0:
+        item = _ctz(m)
+        m &= m - 1
+        u = base + item
+        res = vcs[u, V_VARES]
+        if res > 0:
+            mm = res
+            while mm != 0:
+                p = _ctz(mm)
+                mm &= mm - 1
+                if ob[O_INUSE, base + p * V + vcs[u, V_GR + p]] >= 0:
+                    res &= ~(np.int64(1) << p)
+            vcs[u, V_VARES] = res if res != 0 else STALL_BUSY
 
 
 @njit(cache=True, inline='always', _nrt=False)
-def _islip_va(PV, alp, r, iters, V, scr, dq, dqhc, h, n, CAP):
-    """Full iSLIP for VC allocation (inputs and outputs are port * V + vc); only requesting inputs."""
+def _islip_va(PV, alp, r, iters, V, scr, requesters):
+    """Full iSLIP for VC allocation (inputs and outputs are port * V + vc). scr[0]: requests per input,
+    scr[1]: requesting inputs per output, scr[2]: grants per input, scr[3]: accepted outputs."""
+    one = np.int64(1)
     in_matched = np.int64(0)
     out_matched = np.int64(0)
-    requesters = np.int64(0)
-    for i in range(n):
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_VA, r, pos, 0] >= 0:
-            break
-        if dq[DQ_VA, r, pos, 2] < -1:
-            continue
-        requesters |= np.int64(1) << dq[DQ_VA, r, pos, 1]
     for it in range(iters):
         for w in range(PV):
             if scr[1, w] == 0 or (out_matched >> w) & 1:
@@ -614,7 +601,7 @@ def _islip_va(PV, alp, r, iters, V, scr, dq, dqhc, h, n, CAP):
             if cand == 0:
                 continue
             u = _first_from(cand, alp[r, w])
-            scr[2, u] |= np.int64(1) << w
+            scr[2, u] |= one << w
         m_in = requesters & ~in_matched
         while m_in != 0:
             u = _ctz(m_in)
@@ -630,24 +617,23 @@ def _islip_va(PV, alp, r, iters, V, scr, dq, dqhc, h, n, CAP):
             m = g
             while m != 0:
                 w = _first_from(m, ptr)
-                m &= ~(np.int64(1) << w)
-                p = w // V
+                m &= ~(one << w)
+                p = scr[7, w]
                 if (ports >> p) & 1 == 0:
-                    ports |= np.int64(1) << p
-                    chosen |= np.int64(1) << w
+                    ports |= one << p
+                    chosen |= one << w
                     if first < 0:
                         first = w
             scr[3, u] = chosen
-            in_matched |= np.int64(1) << u
+            in_matched |= one << u
             out_matched |= chosen
             if it == 0:
                 m = chosen
                 while m != 0:
                     w = _ctz(m)
                     m &= m - 1
-                    alp[r, w] = (u + 1) % PV
-                alp[r, PV + u] = (first + 1) % PV
-        # clear grants left to matched inputs
+                    alp[r, w] = _inc(u, PV)
+                alp[r, PV + u] = _inc(first, PV)
         m_in = requesters & in_matched
         while m_in != 0:
             u = _ctz(m_in)
@@ -656,120 +642,133 @@ def _islip_va(PV, alp, r, iters, V, scr, dq, dqhc, h, n, CAP):
 
 
 @njit(cache=True, inline='always', _nrt=False)
-def _sa_evaluate(r, t, cf, vcs, ob, dq, dqhc, alp, scr):
+def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
+    """Switch allocation for the batch: one request per (input port, output port) chosen by BookSim's
+    round-robin Supersedes among the input's VCs; iSLIP over ports; results in V_SARES."""
     V = cf[C_NV]
     D = cf[C_D]
     PV = P * V
-    CAP = cf[C_CAP]
     base = r * PV
     branch = cf[C_BRANCH] != 0
+    one = np.int64(1)
     for i in range(P):
         scr[0, i] = 0
         scr[1, i] = 0
-    h = dqhc[0, DQ_SA, r]
-    n = dqhc[1, DQ_SA, r]
     rr_off = 2 * PV + 2 * P
     any_req = False
-    for i in range(n):
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_SA, r, pos, 0] >= 0:
-            break
-        item = dq[DQ_SA, r, pos, 1]
+    m0 = rq[r, RQ_SB]
+    while m0 != 0:
+        item = _ctz(m0)
+        m0 &= m0 - 1
         u = base + item
-        port = item // V
-        vc = item % V
+        port = scr[7, item]
+        vc = item - port * V
         if branch:
-            m = vcs[V_VCMASK, u] & ~vcs[V_SENT, u]
+            m = vcs[u, V_VCMASK] & ~vcs[u, V_SENT]
             cand = np.int64(0)
             while m != 0:
                 p = _ctz(m)
                 m &= m - 1
-                if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] < D:
-                    cand |= np.int64(1) << p
+                if ob[O_OCC, base + p * V + vcs[u, V_OUT + p]] < D:
+                    cand |= one << p
             if cand == 0:
-                dq[DQ_SA, r, pos, 2] = STALL_FULL
+                vcs[u, V_SARES] = STALL_FULL
                 continue
         else:
-            cand = vcs[V_RMASK, u]
+            cand = vcs[u, V_RMASK]
             m = cand
             full = False
             while m != 0:
                 p = _ctz(m)
                 m &= m - 1
-                if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] >= D:
+                if ob[O_OCC, base + p * V + vcs[u, V_OUT + p]] >= D:
                     full = True
             if full:
-                dq[DQ_SA, r, pos, 2] = STALL_FULL
+                vcs[u, V_SARES] = STALL_FULL
                 continue
+        vcs[u, V_SARES] = -1
         off = alp[r, rr_off + port]
         while cand != 0:
             p = _ctz(cand)
             cand &= cand - 1
-            bit = np.int64(1) << p
+            bit = one << p
             if scr[0, port] & bit == 0:
                 scr[0, port] |= bit
-                scr[1, p] |= np.int64(1) << port
+                scr[1, p] |= one << port
                 scr[5, port * P + p] = vc
             else:
                 old = scr[5, port * P + p]
-                if (vc - off + V) % V < (old - off + V) % V:
+                d1 = vc - off
+                if d1 < 0:
+                    d1 += V
+                d2 = old - off
+                if d2 < 0:
+                    d2 += V
+                if d1 < d2:
                     scr[5, port * P + p] = vc
         any_req = True
-    if any_req:
-        simple = True
+    if not any_req:
+        return
+    simple = True
+    for i in range(P):
+        x = scr[0, i]
+        y = scr[1, i]
+        if (x & (x - 1)) != 0 or (y & (y - 1)) != 0:
+            simple = False
+    if simple:
+        # single requests forming a matching: iSLIP grants and accepts each of them
         for i in range(P):
             x = scr[0, i]
-            y = scr[1, i]
-            if (x & (x - 1)) != 0 or (y & (y - 1)) != 0:
-                simple = False
-        if simple:
-            # single requests forming a matching: iSLIP grants and accepts each of them
-            for i in range(P):
-                x = scr[0, i]
-                scr[3, i] = x
-                if x != 0:
-                    o = _ctz(x)
-                    alp[r, 2 * PV + o] = (i + 1) % P
-                    alp[r, 2 * PV + P + i] = (o + 1) % P
-        else:
-            _islip(P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr, vcs, base, branch)
-    for i in range(n):
-        pos = (h + i) & (CAP - 1)
-        if dq[DQ_SA, r, pos, 0] >= 0:
-            break
-        dq[DQ_SA, r, pos, 0] = t + cf[C_SA] - 1
-        if dq[DQ_SA, r, pos, 2] < -1:
+            scr[3, i] = x
+            if x != 0:
+                o = _ctz(x)
+                alp[r, 2 * PV + o] = _inc(i, P)
+                alp[r, 2 * PV + P + i] = _inc(o, P)
+    else:
+        _islip(P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr, vcs, base, branch)
+    m0 = rq[r, RQ_SB]
+    while m0 != 0:
+        item = _ctz(m0)
+        m0 &= m0 - 1
+        u = base + item
+        if vcs[u, V_SARES] < -1:
             continue
-        item = dq[DQ_SA, r, pos, 1]
-        port = item // V
-        vc = item % V
+        port = scr[7, item]
+        vc = item - port * V
         acc = scr[3, port]
         if acc != 0 and scr[5, port * P + _ctz(acc)] == vc:
-            dq[DQ_SA, r, pos, 2] = acc
-            alp[r, rr_off + port] = (vc + 1) % V
+            vcs[u, V_SARES] = acc
+            alp[r, rr_off + port] = _inc(vc, V)
         else:
-            dq[DQ_SA, r, pos, 2] = STALL_XBAR
-    if cf[C_SA] > 1:
-        for i in range(n):
-            pos = (h + i) & (CAP - 1)
-            tm = dq[DQ_SA, r, pos, 0]
-            if tm < 0 or t < tm:
-                break
-            res = dq[DQ_SA, r, pos, 2]
-            if res > 0:
-                u = base + dq[DQ_SA, r, pos, 1]
-                m = res
-                anyfull = False
-                while m != 0:
-                    p = _ctz(m)
-                    m &= m - 1
-                    if ob[O_OCC, base + p * V + vcs[V_OUT + p, u]] >= D:
-                        anyfull = True
-                        res &= ~(np.int64(1) << p)
-                if branch:
-                    dq[DQ_SA, r, pos, 2] = res if res != 0 else STALL_FULL
-                elif anyfull:
-                    dq[DQ_SA, r, pos, 2] = STALL_FULL
+            vcs[u, V_SARES] = STALL_XBAR
+
+
+@njit(cache=True, _nrt=False)
+def _sa_recheck(r, cf, vcs, ob, rq):
+    """sw_alloc_delay > 1: grants whose output VC has no credit any more are dropped."""
+    V = cf[C_NV]
+    D = cf[C_D]
+    base = r * P * V
+    branch = cf[C_BRANCH] != 0
+    m0 = rq[r, RQ_SB]
+    while m0 != 0:
+        item = _ctz(m0)
+        m0 &= m0 - 1
+        u = base + item
+        res = vcs[u, V_SARES]
+        if res > 0:
+            m = res
+            anyfull = False
+            while m != 0:
+                p = _ctz(m)
+                m &= m - 1
+                if ob[O_OCC, base + p * V + vcs[u, V_OUT + p]] >= D:
+                    anyfull = True
+                    res &= ~(np.int64(1) << p)
+            if branch:
+                vcs[u, V_SARES] = res if res != 0 else STALL_FULL
+            elif anyfull:
+                vcs[u, V_SARES] = STALL_FULL
 
 
 @njit(cache=True, inline='always', _nrt=False)
@@ -809,7 +808,7 @@ def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, bran
                 while m != 0:
                     w = _first_from(m, ptr)
                     m &= ~(np.int64(1) << w)
-                    p = w // V
+                    p = scr[7, w]
                     if (ports >> p) & 1 == 0:
                         ports |= np.int64(1) << p
                         chosen |= np.int64(1) << w
@@ -830,7 +829,7 @@ def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, bran
                         if (g >> x) & 1 and scr[5, u * P + x] == vc:
                             mine |= np.int64(1) << x
                     if not branch:
-                        need = vcs[V_RMASK, base + u * V + vc]
+                        need = vcs[base + u * V + vc, V_RMASK]
                         if mine & need != need:
                             continue
                     chosen = mine
@@ -846,8 +845,8 @@ def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, bran
                 while m != 0:
                     w = _ctz(m)
                     m &= m - 1
-                    alp[r, goff + w] = (u + 1) % n_in
-                alp[r, aoff + u] = (first + 1) % n_out
+                    alp[r, goff + w] = _inc(u, n_in)
+                alp[r, aoff + u] = _inc(first, n_out)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -943,13 +942,13 @@ def _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob):
 
 
 @njit(cache=True, _nrt=False)
-def _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
+def _step_routers(t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
                   msg, rnode, rmask, ev, evc, link, scr):
     N = cf[C_N]
     for r in range(N):
         if nod[N_ACT, r] == 0:
             continue
-        if not _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl,
+        if not _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl,
                             flfree, pk, msg, rnode, rmask, ev, evc, link, scr):
             nod[N_ACT, r] = 0
             sc[S_NACTIVE] -= 1
@@ -1318,7 +1317,7 @@ def _next_event(t, cf, nod, blk, pes):
 
 
 @njit(cache=True, _nrt=False)
-def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
+def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
                 pk, pkfree, ev, evc, link, scr, ej, blk, stk, iop, iarg, iaux, niq, msg, mdst, rnode, rmask,
                 slots, dlog, plog, pestats, pes, cand):
     """Run the program until it finishes, deadlocks or reaches the cycle limit (status in sc[S_STATUS])."""
@@ -1388,7 +1387,7 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, p
                         nod[N_QC, node] -= 1
                         sc[S_QUEUED] -= 1
         if sc[S_NACTIVE] > 0:
-            _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
+            _step_routers(t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
                           pk, msg, rnode, rmask, ev, evc, link, scr)
         if sc[S_MOVED] != 0:
             sc[S_LASTPROG] = t + 1
@@ -1445,16 +1444,18 @@ class NocState:
         self.nod[N_LASTVC] = -1
         self.nod[N_CURVC] = -1
         self.nod[N_PIPE] = 1
-        self.vcs = np.zeros((NVF, N * PV), dtype=np.int64)
-        self.vcs[V_OUT:V_OUT + P] = -1
-        self.vcs[V_GR:V_GR + P] = -1
+        self.nod[N_X] = np.arange(N) % cfg.width
+        self.nod[N_Y] = np.arange(N) // cfg.width
+        self.vcs = np.zeros((N * PV, NVF), dtype=np.int64)
+        self.vcs[:, V_OUT:V_OUT + P] = -1
+        self.vcs[:, V_GR:V_GR + P] = -1
         self.vbuf = np.full((N * PV, _pow2(D)), -1, dtype=np.int64)
         self.ob = np.zeros((3, N * PV), dtype=np.int64)
         self.ob[O_INUSE] = -1
         self.tb = np.zeros((3, N * V), dtype=np.int64)
         self.tb[O_INUSE] = -1
-        self.dq = np.zeros((4, N, cap, 3), dtype=np.int64)
-        self.dqhc = np.zeros((2, 4, N), dtype=np.int64)
+        self.xl = np.zeros((N, 2, _pow2(PV * D + P + 1), 2), dtype=np.int64)
+        self.rq = np.zeros((N, NRQ), dtype=np.int64)
         self.obuf = np.zeros((N * P, capo), dtype=np.int64)
         self.obhc = np.zeros((2, N * P), dtype=np.int64)
         self.pcq = np.zeros((3, N, capc), dtype=np.int64)
@@ -1471,6 +1472,7 @@ class NocState:
         self.evc = np.zeros(ws, dtype=np.int64)
         self.link = np.zeros((N, P), dtype=np.int64)
         self.scr = np.zeros((8, max(64, P * P)), dtype=np.int64)
+        self.scr[7, :PV] = np.arange(PV) // V  # port of an input/output index port * V + vc
         self.ej = np.zeros((2, N + 1), dtype=np.int64)
 
 
@@ -1581,8 +1583,8 @@ def simulate(prog: PackedProgram, cfg: SimConfig, *, skip: bool = True) -> SimRe
     cand = np.zeros(max(B, 1), dtype=np.int64)
     _init_blocks(blk, stk, pp["iop"], pp["iarg"], pp["iaux"], st.sc, B)
     t0 = _time.perf_counter()
-    run_program(cf, float(cfg.dram_bytes_per_cycle), st.sc, st.nod, st.vcs, st.vbuf, st.ob, st.tb, st.dq,
-                st.dqhc, st.obuf, st.obhc, st.pcq, st.pchc, st.inf, st.alp, st.fl, st.flfree, st.pk, st.pkfree,
+    run_program(cf, float(cfg.dram_bytes_per_cycle), st.sc, st.nod, st.vcs, st.vbuf, st.ob, st.tb, st.xl,
+                st.rq, st.obuf, st.obhc, st.pcq, st.pchc, st.inf, st.alp, st.fl, st.flfree, st.pk, st.pkfree,
                 st.ev, st.evc, st.link, st.scr, st.ej, blk, stk, pp["iop"], pp["iarg"], pp["iaux"], niq,
                 pp["msg"], pp["mdst"], pp["rnode"], pp["rmask"], slots, dlog, plog, pestats, pes, cand)
     seconds = _time.perf_counter() - t0
@@ -1634,9 +1636,9 @@ def _deadlock_info(prog, pp, st, blk, niq, kind, t) -> DeadlockInfo:
                                           int(st.pk[PK_SRC, p]), "injection queue", node))
     V, D = int(st.cf[C_NV]), int(st.cf[C_D])
     seen = set()
-    for u in range(st.vcs.shape[1]):
-        for j in range(int(st.vcs[V_BC, u])):
-            f = int(st.vbuf[u, (int(st.vcs[V_BH, u]) + j) % st.vbuf.shape[1]])
+    for u in range(st.vcs.shape[0]):
+        for j in range(int(st.vcs[u, V_BC])):
+            f = int(st.vbuf[u, (int(st.vcs[u, V_BH]) + j) % st.vbuf.shape[1]])
             p = int(st.fl[FL_PKT, f])
             key = (int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]), int(st.pk[PK_COPYDST, p]))
             if key not in seen:
@@ -1790,7 +1792,7 @@ def _traffic_generate(t, cf, sc, nod, niq, pk, pkfree, tcf, tst, hot, hotw):
 
 
 @njit(cache=True, _nrt=False)
-def run_traffic(cf, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk, pkfree,
+def run_traffic(cf, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk, pkfree,
                 ev, evc, link, scr, ej, niq, tcf, tst, hot, hotw, msg, rnode, rmask, mode, limit):
     """Advance the synthetic-traffic simulation. mode TM_STEPS: exactly `limit` cycles; TM_DRAIN_MEASURED:
     until every measured packet is delivered and every source has passed the drain time; TM_DRAIN_ALL:
@@ -1851,7 +1853,7 @@ def run_traffic(cf, sc, nod, vcs, vbuf, ob, tb, dq, dqhc, obuf, obhc, pcq, pchc,
                 _free_packet(pkfree, sc, p)
             _free_flit(flfree, sc, f)
         if sc[S_NACTIVE] > 0:
-            _step_routers(t, cf, sc, nod, vcs, vbuf, ob, dq, dqhc, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
+            _step_routers(t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
                           pk, msg, rnode, rmask, ev, evc, link, scr)
         t += 1
     sc[S_T] = t

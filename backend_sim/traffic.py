@@ -179,7 +179,7 @@ class EngineTraffic:
     def _run(self, mode: int, limit: int) -> int:
         s = self.st
         t0 = _time.perf_counter()
-        n = E.run_traffic(s.cf, s.sc, s.nod, s.vcs, s.vbuf, s.ob, s.tb, s.dq, s.dqhc, s.obuf, s.obhc, s.pcq,
+        n = E.run_traffic(s.cf, s.sc, s.nod, s.vcs, s.vbuf, s.ob, s.tb, s.xl, s.rq, s.obuf, s.obhc, s.pcq,
                           s.pchc, s.inf, s.alp, s.fl, s.flfree, s.pk, s.pkfree, s.ev, s.evc, s.link, s.scr, s.ej,
                           self.niq, self.tcf, self.tst, self.hot, self.hotw, self._dummy_msg, self._dummy_route,
                           self._dummy_route, mode, limit)
