@@ -292,16 +292,16 @@ def build_trace(prog: PackedProgram, result, report: dict | None = None,
         link_rows.append({"link": name, "flits": int(result.link_flits[node, port]),
                           "utilization": round(int(result.link_flits[node, port]) / max(total, 1), 6),
                           "packets": len(sel)})
-        events.append({"ph": "C", "pid": PID_LINKS, "name": name, "ts": 0, "args": {"packets": 0}})
+        events.append({"ph": "C", "pid": PID_LINKS, "tid": 0, "name": name, "ts": 0, "args": {"packets": 0}})
         if len(sel):
             t, v = _downsample(*_in_flight_steps(iv.start[sel], iv.end[sel]), cap, total)
             for ti, vi in zip(t.tolist(), v.tolist()):
-                events.append({"ph": "C", "pid": PID_LINKS, "name": name, "ts": ti, "args": {"packets": vi}})
+                events.append({"ph": "C", "pid": PID_LINKS, "tid": 0, "name": name, "ts": ti, "args": {"packets": vi}})
     other = {"time_unit": "1 trace microsecond = 1 simulated cycle", "total_cycles": total,
              "mesh": f"{prog.width}x{prog.height}", "links": link_rows}
     if report:
         other.update({k: report[k] for k in ("task", "preset", "compute_lower_bound", "slowdown") if k in report})
-    return {"traceEvents": events, "displayTimeUnit": "ns", "otherData": other}
+    return {"traceEvents": events, "otherData": other}
 
 
 def write_trace(path: Path, prog: PackedProgram, result, report: dict | None = None) -> Path:

@@ -125,7 +125,14 @@ def run(args: argparse.Namespace) -> int:
     base = options_from_args(args)
     mesh = args.mesh
     if mesh is None:
-        meshes = {n: default_mesh(dataclasses.replace(base, preset=n, progress=False)) for n in PRESET_ORDER}
+        meshes, errors = {}, []
+        for n in PRESET_ORDER:
+            try:
+                meshes[n] = default_mesh(dataclasses.replace(base, preset=n, progress=False))
+            except FocusError as exc:  # reported again by that preset's run below
+                errors.append(exc)
+        if not meshes:
+            raise errors[0]
         side = max(max(m) for m in meshes.values())
         known = len({m for m in meshes.values()}) == 1 and next(iter(meshes.values()))
         mesh = f"{known[0]}x{known[1]}" if known else f"{side}x{side}"

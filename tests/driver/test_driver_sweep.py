@@ -111,3 +111,20 @@ def test_bad_params_are_one_line_errors(spec, message, tmp_path, capsys):
 def test_a_param_swept_twice_is_an_error():
     with pytest.raises(FocusError, match="'seed' is swept twice"):
         parse_params(["seed=1", "seed=2"])
+
+
+@pytest.mark.dask
+@pytest.mark.timeout(120)
+def test_sweep_on_an_existing_scheduler(focus_cache, tmp_path, capsys):
+    """`--scheduler ADDRESS`: points go to a cluster started elsewhere (here: threads of this process)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        code = main(["sweep", str(TINY_TASK), "--param", "seed=1", "--out", str(tmp_path / "o"),
+                     "--scheduler", cluster.scheduler_address])
+        worker = next(iter(cluster.scheduler_info["workers"]))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"running 1 on {cluster.scheduler_address}" in err and f": ok on {worker}" in err
+    doc = json.loads((tmp_path / "o" / "sweep.json").read_text())
+    assert doc["points"][0]["status"] == "ok" and doc["x"] == "seed"
