@@ -4,7 +4,7 @@ Resources are integers: the directed link leaving PE p towards N/S/W/E is 4p + 0
 of p is 4P + p and its ejection port 5P + p (P = PEs). A route is encoded as one int64 segment of a pool:
 `[copies, (resources, last_depth, id_0, depth_0, id_1, depth_1, ...) per copy]` (`encode_route`); a message's
 resources start `depth x hop_latency` cycles after the train leaves the source. Busy intervals of every
-resource live in one CSR array sized by a counting pass, so an evaluation allocates once and never grows.
+resource live in blocks (see `BLOCK`) laid out by a counting pass, so an evaluation never allocates.
 """
 
 from __future__ import annotations
@@ -150,30 +150,54 @@ def priority_order(prio, dep_count, user_ptr, user_idx):
 
 
 # ---------------------------------------------------------------- the schedule
-@njit(cache=True)
-def _earliest(ids, offs, nres, base, used, starts, ends, t, dur):
+# Timelines: the disjoint busy intervals of every resource, sorted by start, in blocks of BLOCK entries taken
+# from one pool (nalloc[0] blocks in use). Resource r lists its nblk[r] blocks in time order in the slots
+# blist[lbase[r] + j], with their first start in bfirst[lbase[r] + j]; block b holds bcnt[b] entries
+# (bs, be, bt)[b * BLOCK + i]: start, end, and the order position of the reserving message (the tag a
+# rollback filters on). A full block splits in two halves, so an insertion moves at most BLOCK entries plus
+# the block list instead of the whole timeline, and blocks stay at least half full.
+BLOCK = 32
+_HALF = BLOCK // 2
+_REFILL = 3 * BLOCK // 4  # entries per block when a timeline is rebuilt
+
+
+@njit(cache=True, inline="always")
+def _bisect_left(keys, lo, hi, x):
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, inline="always")
+def _earliest(ids, offs, nres, tl, t, dur):
     """Smallest start >= t at which every (resource, offset) is free for `dur` cycles."""
+    lbase, nblk, blist, bfirst, bs, be, bcnt = tl[0], tl[3], tl[4], tl[5], tl[6], tl[7], tl[9]
     i = 0
     clean = 0
     while clean < nres:
         r = ids[i]
-        cnt = used[r]
-        if cnt > 0:
+        n = nblk[r]
+        if n > 0:
             off = offs[i]
             s = t + off
             e = s + dur
-            lo = base[r]
-            a, b = 0, cnt  # bisect_left(starts, e)
-            while a < b:
-                mid = (a + b) >> 1
-                if starts[lo + mid] < e:
-                    a = mid + 1
-                else:
-                    b = mid
-            if a > 0 and ends[lo + a - 1] > s:
-                t = ends[lo + a - 1] - off
-                clean = 0
-                continue
+            lb = lbase[r]
+            if n == 1:
+                j = 1 if bfirst[lb] < e else 0
+            else:
+                j = _bisect_left(bfirst, lb, lb + n, e) - lb  # blocks whose first start is < e
+            if j > 0:
+                b = blist[lb + j - 1]
+                o = b * BLOCK
+                a = _bisect_left(bs, o, o + bcnt[b], e)  # > o: the block's first start is < e
+                if be[a - 1] > s:  # the last interval starting before e overlaps [s, e)
+                    t = be[a - 1] - off
+                    clean = 0
+                    continue
         clean += 1
         i += 1
         if i == nres:
@@ -181,25 +205,75 @@ def _earliest(ids, offs, nres, base, used, starts, ends, t, dur):
     return t
 
 
-@njit(cache=True)
-def _insert(r, s, e, tag, base, used, starts, ends, tags):
-    lo = base[r]
-    cnt = used[r]
-    a, b = 0, cnt
-    while a < b:
-        mid = (a + b) >> 1
-        if starts[lo + mid] < s:
-            a = mid + 1
-        else:
-            b = mid
-    for j in range(cnt, a, -1):
-        starts[lo + j] = starts[lo + j - 1]
-        ends[lo + j] = ends[lo + j - 1]
-        tags[lo + j] = tags[lo + j - 1]
-    starts[lo + a] = s
-    ends[lo + a] = e
-    tags[lo + a] = tag
-    used[r] = cnt + 1
+@njit(cache=True, inline="always")
+def _insert(r, s, e, tag, tl):
+    """Insert [s, e) into resource r's timeline; False if the block pool is exhausted."""
+    lbase, used, nblk, blist, bfirst, bs, be, bt, bcnt = tl[0], tl[2], tl[3], tl[4], tl[5], tl[6], tl[7], tl[8], tl[9]
+    nalloc = tl[10]
+    lb = lbase[r]
+    n = nblk[r]
+    if n == 0:
+        if nalloc[0] == bcnt.shape[0]:
+            return False
+        nb = nalloc[0]
+        nalloc[0] = nb + 1
+        blist[lb] = nb
+        bfirst[lb] = s
+        bcnt[nb] = 0
+        nblk[r] = 1
+        n = 1
+        j = 0
+    elif n == 1:
+        j = 0
+    else:
+        # the last block whose first start is <= s (the first block if none)
+        lo, hi = lb, lb + n
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if bfirst[mid] <= s:
+                lo = mid + 1
+            else:
+                hi = mid
+        j = lo - lb - 1
+        if j < 0:
+            j = 0
+    b = blist[lb + j]
+    if bcnt[b] == BLOCK:  # split: the upper half moves to a new block
+        if nalloc[0] == bcnt.shape[0]:
+            return False
+        nb = nalloc[0]
+        nalloc[0] = nb + 1
+        o, on = b * BLOCK, nb * BLOCK
+        for i in range(_HALF):
+            bs[on + i] = bs[o + _HALF + i]
+            be[on + i] = be[o + _HALF + i]
+            bt[on + i] = bt[o + _HALF + i]
+        bcnt[b] = _HALF
+        bcnt[nb] = _HALF
+        for q in range(lb + n, lb + j + 1, -1):
+            blist[q] = blist[q - 1]
+            bfirst[q] = bfirst[q - 1]
+        blist[lb + j + 1] = nb
+        bfirst[lb + j + 1] = bs[on]
+        nblk[r] = n + 1
+        if s >= bs[on]:
+            j += 1
+            b = nb
+    o = b * BLOCK
+    c = bcnt[b]
+    a = _bisect_left(bs, o, o + c, s)
+    for q in range(o + c, a, -1):
+        bs[q] = bs[q - 1]
+        be[q] = be[q - 1]
+        bt[q] = bt[q - 1]
+    bs[a] = s
+    be[a] = e
+    bt[a] = tag
+    bcnt[b] = c + 1
+    if a == o:
+        bfirst[lb + j] = s
+    used[r] += 1
+    return True
 
 
 @njit(cache=True)
@@ -229,27 +303,49 @@ def reservation_counts(trains, msg_ptr, pool, n_res):
 
 
 @njit(cache=True)
-def rollback(k, base, used, starts, ends, tags, used_out, starts_out, ends_out, tags_out):
-    """Copy the timelines keeping only the reservations of the first `k` messages of the order (tags < k):
-    the state a run from scratch has before the (k+1)-th message."""
-    for r in range(base.shape[0]):
-        lo = base[r]
-        j = 0
-        for i in range(used[r]):
-            if tags[lo + i] < k:
-                starts_out[lo + j] = starts[lo + i]
-                ends_out[lo + j] = ends[lo + i]
-                tags_out[lo + j] = tags[lo + i]
-                j += 1
-        used_out[r] = j
+def rollback(k, src, dst):
+    """Rebuild the timelines `src` into `dst` keeping only the reservations of the first `k` messages of the
+    order (tags < k): the state a run from scratch has before the (k+1)-th message."""
+    lbase = src[0]
+    used, nblk, blist, bs, be, bt, bcnt = src[2], src[3], src[4], src[6], src[7], src[8], src[9]
+    used2, nblk2, blist2, bfirst2, bs2, be2, bt2, bcnt2 = dst[2], dst[3], dst[4], dst[5], dst[6], dst[7], dst[8], dst[9]
+    nalloc2 = dst[10]
+    nb = 0  # blocks allocated in dst, resource after resource
+    for r in range(lbase.shape[0]):
+        lb = lbase[r]
+        out = 0  # blocks of r
+        fill = _REFILL
+        kept = 0
+        for j in range(nblk[r]):
+            b = blist[lb + j]
+            o = b * BLOCK
+            for i in range(o, o + bcnt[b]):
+                if bt[i] < k:
+                    if fill == _REFILL:
+                        blist2[lb + out] = nb
+                        bfirst2[lb + out] = bs[i]
+                        out += 1
+                        nb += 1
+                        fill = 0
+                    q = (nb - 1) * BLOCK + fill
+                    bs2[q] = bs[i]
+                    be2[q] = be[i]
+                    bt2[q] = bt[i]
+                    fill += 1
+                    bcnt2[nb - 1] = fill
+                    kept += 1
+        nblk2[r] = out
+        used2[r] = kept
+    nalloc2[0] = nb
 
 
 @njit(cache=True)
 def run_suffix(k, order, trains, per_packet, packets, interval, earliest, dep_ptr, dep_idx, msg_ptr, pool, hop,
-               base, cap, used, starts, ends, tags, ready_at, start, finish, log_res, log_start, log_end, log_msg):
-    """Reserve the messages order[k:] on timelines holding those of order[:k] (whose ready/start/finish are
-    set). Returns the number of log entries written (the log is filled when its arrays are not empty), or
-    -1 if a resource would exceed its capacity `cap`."""
+               tl, ready_at, start, finish, log_res, log_start, log_end, log_msg):
+    """Reserve the messages order[k:] on timelines `tl` holding those of order[:k] (whose ready/start/finish
+    are set). Returns the number of log entries written (the log is filled when its arrays are not empty),
+    or -1 if a resource would exceed its capacity."""
+    cap, used = tl[1], tl[2]
     log = log_res.shape[0] > 0
     k_log = 0
     ids = np.empty(16, dtype=np.int64)
@@ -286,10 +382,11 @@ def run_suffix(k, order, trains, per_packet, packets, interval, earliest, dep_pt
                     return -1
             t_min = ready
             for _t in range(trains[m]):
-                t = _earliest(ids, offs, nres, base, used, starts, ends, t_min, dur)
+                t = _earliest(ids, offs, nres, tl, t_min, dur)
                 for j in range(nres):
                     s = t + offs[j]
-                    _insert(ids[j], s, s + dur, pos, base, used, starts, ends, tags)
+                    if not _insert(ids[j], s, s + dur, pos, tl):
+                        return -1
                     if log:
                         log_res[k_log] = ids[j]
                         log_start[k_log] = s
@@ -307,27 +404,44 @@ def run_suffix(k, order, trains, per_packet, packets, interval, earliest, dep_pt
     return k_log
 
 
-class Timelines:
-    """Busy intervals of every resource (CSR by `layout`) and the message timings of one schedule."""
+def layout(count: np.ndarray, slack: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+    """(capacity, first list slot) per resource and the blocks of the pool: capacity `count`, or with room
+    for route changes (1.5 count + slack); list slots and pool blocks for blocks that are at least half full
+    (but one per resource). The pool is allocated, not touched: only the blocks in use cost memory."""
+    cap = count + count // 2 + slack if slack else count.copy()
+    slots = 2 * cap // BLOCK + 2
+    lbase = np.zeros(len(cap), dtype=np.int64)
+    if len(cap):
+        lbase[1:] = np.cumsum(slots)[:-1]
+    return cap, lbase, int(slots.sum())
 
-    def __init__(self, base: np.ndarray, cap: np.ndarray, n: int):
-        size = int(base[-1] + cap[-1]) if len(base) else 0
-        self.used = np.zeros(len(base), dtype=np.int64)
-        self.starts = np.empty(size, dtype=np.float64)
-        self.ends = np.empty(size, dtype=np.float64)
-        self.tags = np.empty(size, dtype=np.int64)  # position in the order of the message that reserved
+
+class Timelines:
+    """The timelines of every resource (see BLOCK) and the message timings of one schedule."""
+
+    def __init__(self, cap: np.ndarray, lbase: np.ndarray, blocks: int, n: int):
+        slots = int(lbase[-1] + 2 * cap[-1] // BLOCK + 2) if len(lbase) else 0
+        self.state = (
+            lbase,
+            cap,
+            np.zeros(len(cap), dtype=np.int64),  # used: reservations per resource
+            np.zeros(len(cap), dtype=np.int64),  # nblk: blocks per resource
+            np.empty(slots, dtype=np.int64),  # blist: pool block of each list slot
+            np.empty(slots, dtype=np.float64),  # bfirst
+            np.empty(blocks * BLOCK, dtype=np.float64),  # bs: starts
+            np.empty(blocks * BLOCK, dtype=np.float64),  # be: ends
+            np.empty(blocks * BLOCK, dtype=np.int64),  # bt: order position of the reserving message
+            np.zeros(blocks, dtype=np.int64),  # bcnt
+            np.zeros(1, dtype=np.int64),  # nalloc: pool blocks in use
+        )
         self.ready = np.zeros(n, dtype=np.float64)
         self.start = np.full(n, np.inf)
         self.finish = np.zeros(n, dtype=np.float64)
 
-
-def layout(count: np.ndarray, slack: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(base, capacity) per resource: exactly `count`, or with room for route changes (2 count + slack)."""
-    cap = 2 * count + slack if slack else count.copy()
-    base = np.zeros(len(cap), dtype=np.int64)
-    if len(cap):
-        base[1:] = np.cumsum(cap)[:-1]
-    return base, cap
+    def clear(self) -> None:
+        self.state[2][:] = 0
+        self.state[3][:] = 0
+        self.state[10][0] = 0
 
 
 _NO_LOG_I = np.empty(0, dtype=np.int64)
@@ -346,8 +460,8 @@ class IncrementalSchedule:
         self.n_res = n_res
         self.hop = float(hop)
         self.trains = train_counts(arrays.per_packet, arrays.packets, arrays.interval)
-        self.base: np.ndarray | None = None
         self.cap: np.ndarray | None = None
+        self.lbase: np.ndarray | None = None
         self.committed: Timelines | None = None
         self.committed_order: np.ndarray | None = None
         self.trial: Timelines | None = None
@@ -369,34 +483,32 @@ class IncrementalSchedule:
         a = self.a
         k = min(first, self.n) if self.committed is not None else 0
         while True:
-            if self.base is None:  # (re)lay out the timelines: the old buffers do not fit
+            if self.cap is None:  # (re)lay out the timelines: the old buffers do not fit
                 count = reservation_counts(self.trains, msg_ptr, pool, self.n_res)
-                self.base, self.cap = layout(count, 4 + 2 * int(self.trains.max(initial=1)))
+                self.cap, self.lbase, self.blocks = layout(count, 4 + int(self.trains.max(initial=1)))
                 self.committed = self.trial = None
                 self.committed_order = None
                 k = 0
                 self.full_runs += 1
             if self.trial is None:
-                self.trial = Timelines(self.base, self.cap, self.n)
+                self.trial = Timelines(self.cap, self.lbase, self.blocks, self.n)
             trial = self.trial
             if k > 0:
                 c = self.committed
-                rollback(k, self.base, c.used, c.starts, c.ends, c.tags, trial.used, trial.starts, trial.ends,
-                         trial.tags)
+                rollback(k, c.state, trial.state)
                 trial.ready[:] = c.ready
                 trial.start[:] = c.start
                 trial.finish[:] = c.finish
             else:
-                trial.used[:] = 0
+                trial.clear()
             done = run_suffix(k, order, self.trains, a.per_packet, a.packets, a.interval, a.earliest, a.dep_ptr,
-                              a.dep_idx, msg_ptr, pool, self.hop, self.base, self.cap, trial.used, trial.starts,
-                              trial.ends, trial.tags, trial.ready, trial.start, trial.finish,
-                              _NO_LOG_I, _NO_LOG_F, _NO_LOG_F, _NO_LOG_I)
+                              a.dep_idx, msg_ptr, pool, self.hop, trial.state, trial.ready, trial.start,
+                              trial.finish, _NO_LOG_I, _NO_LOG_F, _NO_LOG_F, _NO_LOG_I)
             if done >= 0:
                 self.rerun += self.n - k
                 self.trial_order = order
                 return trial
-            self.base = None  # a resource outgrew its room
+            self.cap = None  # a resource outgrew its room (or the pool its blocks)
 
     def commit(self) -> None:
         """The trial becomes the committed state (the old committed buffer holds the next trial)."""
@@ -410,16 +522,14 @@ def schedule(order, per_packet, packets, interval, earliest, dep_ptr, dep_idx, m
     n = per_packet.shape[0]
     trains = train_counts(per_packet, packets, interval)
     count = reservation_counts(trains, msg_ptr, pool, n_res)
-    base, cap = layout(count)
-    tl = Timelines(base, cap, n)
+    tl = Timelines(*layout(count), n)
     total = int(count.sum()) if log else 0
     log_res = np.empty(total, dtype=np.int64)
     log_start = np.empty(total, dtype=np.float64)
     log_end = np.empty(total, dtype=np.float64)
     log_msg = np.empty(total, dtype=np.int64)
     k_log = run_suffix(0, order, trains, per_packet, packets, interval, earliest, dep_ptr, dep_idx, msg_ptr, pool,
-                       float(hop), base, cap, tl.used, tl.starts, tl.ends, tl.tags, tl.ready, tl.start, tl.finish,
-                       log_res, log_start, log_end, log_msg)
+                       float(hop), tl.state, tl.ready, tl.start, tl.finish, log_res, log_start, log_end, log_msg)
     makespan = float(tl.finish.max()) if n else 0.0
     return makespan, tl.ready, tl.start, tl.finish, log_res[:k_log], log_start[:k_log], log_end[:k_log], log_msg[:k_log]
 
