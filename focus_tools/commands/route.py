@@ -186,7 +186,7 @@ def plot_link_loads(width: int, height: int, load: dict, path: str | Path, title
     peak = max(cs, default=0)
     norm = Normalize(vmin=0, vmax=max(peak, 1))
     arrows = ax.quiver(xs, ys, us, vs, cs, cmap="inferno_r", norm=norm, angles="xy", scale_units="xy", scale=1,
-                       width=min(0.006, 0.12 / max(width, height)), headwidth=3.5, headlength=3.5, headaxislength=3)
+                       width=min(0.006, 0.07 / max(width, height)), headwidth=3, headlength=3, headaxislength=2.6)
     ax.set_xlim(-0.5, width - 0.5)
     ax.set_ylim(height - 0.5, -0.5)
     ax.set_aspect("equal")
