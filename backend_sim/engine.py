@@ -1015,7 +1015,7 @@ def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
     msg[M_SEQ, m] = seq + 1
     nfl = msg[M_NFL, m]
     QC = cf[C_QC]
-    copies = msg[M_MODE, m] == MODE_COPIES or cf[C_SPATIAL] != 0
+    copies = msg[M_MODE, m] == MODE_COPIES
     lo = msg[M_DPTR, m]
     hi = msg[M_DEND, m]
     ncopy = hi - lo if copies else 1
@@ -1536,8 +1536,6 @@ def simulate(prog: PackedProgram, cfg: SimConfig, *, skip: bool = True) -> SimRe
     spatial = cfg.core_model == "spatial_sim"
     pp = _prepare_program(prog, cfg)
     per_msg = prog.packets_per_message()
-    if spatial:
-        per_msg = [s * len(prog.dsts(m)) for m, s in enumerate(prog.static_counts()[0])]
     total_packets = sum(per_msg)
     sends, _ = prog.static_counts()
     total_deliveries = sum(sends[m] * len(prog.dsts(m)) for m in range(prog.num_messages))

@@ -177,6 +177,8 @@ class PackedProgram:
 
     @classmethod
     def load(cls, path: str | Path) -> "PackedProgram":
+        if not Path(path).is_file():
+            raise FocusError(f"{path}: no such file, expected a .npz written by PackedProgram.save")
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))

@@ -653,7 +653,7 @@ class RefSimulator:
         self.send_seq[msg] += 1
         nfl = self.cfg.noc_flits(int(prog.msg_flits[msg]))
         dsts = [int(d) for d in prog.dsts(msg)]
-        if prog.msg_mode[msg] == MODE_COPIES or self.spatial:
+        if prog.msg_mode[msg] == MODE_COPIES:
             for d in dsts:
                 pkt = Packet(self.pid, msg, seq, node, d, -1, nfl, t, d, 1)
                 self.pid += 1
@@ -664,11 +664,6 @@ class RefSimulator:
             self.pid += 1
             self.packets.append(pkt)
             self.queues[node].append(pkt)
-
-    def _copies(self, msg: int) -> int:
-        if self.prog.msg_mode[msg] == MODE_COPIES or self.spatial:
-            return len(self.dst_index[msg])
-        return 1
 
     def _deliver(self, node: int, pkt: Packet, t: int) -> None:
         k = self.dst_index[pkt.msg][node]
