@@ -16,7 +16,7 @@ the IR; the contention figures are computed afterwards and not timed), as wall a
 time of this process is the better figure on a shared machine).
 
     .venv/bin/python bench/routing.py [TASK] [--layer-bank DIR] [--mesh WxH] [--seed N] [--budget N]
-        [--allow-time-sharing]
+        [--allow-time-sharing] [--compile]
 
 Without TASK and without ../shared, prints a message and exits 0.
 """
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--budget", type=int, help="search budget in evaluations (default: scaled to the problem)")
     ap.add_argument("--allow-time-sharing", action="store_true")
+    ap.add_argument("--compile", action="store_true", help="also time the whole compile (driver.compile_workload: "
+                    "every pass of the focus preset, route-messages with its default search budget)")
     args = ap.parse_args(argv)
 
     task, bank = args.task, args.layer_bank
@@ -140,6 +142,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label} | {unicast} | {multicast} | {search} | {f['messages']} | {f['ir_messages']} | "
               f"{f['max_link_load']:,} | {f['flit_hops']:,} | {f['makespan']:,.0f} | {f['evaluations']} | "
               f"{f['seconds']:.2f} | {f['cpu']:.2f} |", flush=True)
+    if args.compile:
+        from focus_tools.driver import compile_workload
+
+        t, cpu = time.perf_counter(), time.process_time()
+        compiled = compile_workload(load(opts), opts)
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+        print()
+        print(f"whole compile (load + compile_workload): {wall:.2f} s wall, {cpu:.2f} s CPU; stages: "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in compiled.timings.items())
+              + f"; {len(compiled.messages)} routed messages")
     return 0
 
 
