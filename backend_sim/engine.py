@@ -158,8 +158,7 @@ def _activate(nod, sc, r):
 
 @njit(cache=True, inline='always', _nrt=False)
 def _send_router_flit(cf, sc, ev, evc, link, r, port, f, t):
-    link[r, port] += 1
-    sc[S_MOVED] = 1
+    """Put flit f on output `port` of router r in cycle t (it arrives at t + 1 + latency)."""
     if port == PL:
         _post(ev, evc, sc, cf, t + 2, EV_TFLIT, r, 0, f)
     else:
@@ -372,6 +371,7 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
         m = rq[r, RQ_SB]
         rq[r, RQ_SB] = 0
         wsel = 1 - rq[r, RQ_XSEL]
+        xdirect = cf[C_X] == 1
         while m != 0:
             item = _ctz(m)
             m &= m - 1
@@ -401,10 +401,16 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
                 ovc = vcs[u, V_OUT + p]
                 fl[FL_VC, g] = ovc
                 _bs_sending(ob, cf, base + p * V + ovc, fl[FL_TAIL, g])
-                n = rq[r, RQ_XWN]
-                xl[r, wsel, n, 0] = g
-                xl[r, wsel, n, 1] = p
-                rq[r, RQ_XWN] = n + 1
+                link[r, p] += 1
+                sc[S_MOVED] = 1
+                if xdirect:
+                    # 1-cycle crossbar: the flit always leaves in the next cycle (no queueing possible)
+                    _send_router_flit(cf, sc, ev, evc, link, r, p, g, t + 1)
+                else:
+                    n = rq[r, RQ_XWN]
+                    xl[r, wsel, n, 0] = g
+                    xl[r, wsel, n, 1] = p
+                    rq[r, RQ_XWN] = n + 1
             vcs[u, V_SENT] |= res
             if vcs[u, V_SENT] != vcs[u, V_RMASK]:
                 rq[r, RQ_SW] |= bit

@@ -165,8 +165,6 @@ class RefNoC:
         self.events.setdefault(t, []).append(ev)
 
     def send_router_flit(self, r: int, port: int, f: Flit, t: int) -> None:
-        self.link_flits[r, port] += 1
-        self.moved = True
         if port == PORT_L:
             self._post(t + 2, ("tf", r, f))
         else:
@@ -452,6 +450,8 @@ class RefNoC:
                 g.vc = v.out_vc[p]
                 rt.next_buf[p].sending(g)
                 rt.xbar_q.append([-1, g, p])
+                self.link_flits[rt.node, p] += 1  # link statistics and progress count switch grants
+                self.moved = True
             v.sent_mask |= res
             if v.sent_mask != v.route_mask:
                 v.in_saq = True

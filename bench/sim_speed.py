@@ -1,0 +1,60 @@
+"""Simulator speed: simulated cycles per second of the numba engine (synthetic traffic, BookSim-style
+routers), and memory for a 32x32 mesh.
+
+(a) 8x8 mesh, uniform random, 0.1 flits/node/cycle, 1-flit packets, 2 VCs x 4 flit buffers
+(b) the same at 0.3 flits/node/cycle (beyond saturation for this router: the network stays full)
+(c) 16x16 mesh at 0.1 flits/node/cycle
+(d) 32x32 mesh at 0.1: peak resident memory of the process
+Cycles/s are measured on the simulation loop only (after JIT compilation / cache load and a warm-up),
+as wall time and as process CPU time (the machine may be shared). Usage: python bench/sim_speed.py [--cycles N]
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # idle BLAS threads spin and steal CPU
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from backend_sim.config import SimConfig  # noqa: E402
+from backend_sim.traffic import EngineTraffic, TrafficSpec, warm_up_jit  # noqa: E402
+
+
+def measure(side: int, rate: float, cycles: int, warm: int = 2000) -> tuple[float, float, int]:
+    cfg = SimConfig(width=side, height=side, num_vcs=2, vc_buf_size=4)
+    st = EngineTraffic(cfg, TrafficSpec(pattern="uniform", rate=rate, packet_flits=1, seed=1))
+    st.steps(warm)
+    w0, c0 = time.perf_counter(), time.process_time()
+    st.steps(cycles)
+    w1, c1 = time.perf_counter(), time.process_time()
+    return cycles / (w1 - w0), cycles / max(c1 - c0, 1e-9), st.counters()["ejected"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cycles", type=int, default=100_000, help="measured cycles for (a) and (b)")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    warm_up_jit()
+    print(f"jit compile/cache load: {time.perf_counter() - t0:.1f} s")
+    cases = [("(a) 8x8 uniform 0.1", 8, 0.1, args.cycles), ("(b) 8x8 uniform 0.3", 8, 0.3, args.cycles),
+             ("(c) 16x16 uniform 0.1", 16, 0.1, max(1, args.cycles // 4))]
+    for name, side, rate, n in cases:
+        wall, cpu, ej = measure(side, rate, n)
+        print(f"{name:24s} {wall:10,.0f} cycles/s wall  {cpu:10,.0f} cycles/s cpu  ({n} cycles, {ej} flits ejected)")
+    wall, cpu, _ = measure(32, 0.1, 2000, warm=500)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'(d) 32x32 uniform 0.1':24s} {wall:10,.0f} cycles/s wall  {cpu:10,.0f} cycles/s cpu  "
+          f"peak RSS {rss_mb:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
