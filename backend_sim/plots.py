@@ -16,6 +16,7 @@ import numpy as np
 
 LEVELS = ("tensor_op", "tiled_subop", "placed_subop", "routed_message", "pe_isa")
 DPI = 110
+ARROW_LIMIT = 600  # above this many edges, draw plain lines (each arrow patch costs milliseconds)
 
 
 # ---- common helpers ----------------------------------------------------------------------------------
@@ -50,20 +51,43 @@ def short(name: str, limit: int = 18) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "~"
 
 
+def _patches(ax, patches: list, facecolors, edgecolors="none", linewidths=0.0, alpha=None, zorder=1.0) -> None:
+    """Add many patches as one collection (ax.add_patch per patch is slow: it updates the data limits)."""
+    from matplotlib.collections import PatchCollection
+
+    if patches:
+        ax.add_collection(PatchCollection(patches, facecolors=facecolors, edgecolors=edgecolors,
+                                          linewidths=linewidths, alpha=alpha, zorder=zorder))
+
+
+def _cells(cells: list[tuple[float, float, str, int, int]]) -> tuple[list, list]:
+    """(x, y, colour, k, n) -> Rectangles: PE (x, y) split into n vertical stripes, this one the k-th."""
+    from matplotlib.patches import Rectangle
+
+    rects, colors = [], []
+    for x, y, color, k, n in cells:
+        rects.append(Rectangle((x - 0.45 + 0.9 * k / n, -y - 0.45), 0.9 / n, 0.9))
+        colors.append(color)
+    return rects, colors
+
+
 def _mesh_axes(ax, width: int, height: int, memory: Iterable[tuple[int, int]] = ()) -> None:
     """PE (x, y) drawn as a unit square centred on (x, -y): north at the top, west at the left; memory PEs
     darker with an "M" in the corner."""
     from matplotlib.patches import Rectangle
 
     mem = set(map(tuple, memory))
+    rects, face, edge, lw = [], [], [], []
     for y in range(height):
         for x in range(width):
             is_mem = (x, y) in mem
-            ax.add_patch(Rectangle((x - 0.45, -y - 0.45), 0.9, 0.9, facecolor="#d5d5d5" if is_mem else "#f4f4f4",
-                                   edgecolor="#777777" if is_mem else "#aaaaaa", linewidth=0.9 if is_mem else 0.5,
-                                   zorder=0))
+            rects.append(Rectangle((x - 0.45, -y - 0.45), 0.9, 0.9))
+            face.append("#d5d5d5" if is_mem else "#f4f4f4")
+            edge.append("#777777" if is_mem else "#aaaaaa")
+            lw.append(0.9 if is_mem else 0.5)
             if is_mem and width * height <= 400:
                 ax.text(x - 0.42, -y + 0.42, "M", fontsize=5, color="#555555", ha="left", va="top", zorder=2)
+    _patches(ax, rects, face, edge, lw, zorder=0)
     _mesh_ticks(ax, width, height)
     ax.set_xlabel("x (column)")
     ax.set_ylabel("y (row)")
@@ -185,9 +209,13 @@ def plot_subop_graph(g, path: Path, title: str = "operator graph (sub-operators 
     size = 260 if n < 200 else 90
     uni = [(a, b) for a, b, d in g.edges(data=True) if not d.get("multicast")]
     multi = [(a, b) for a, b, d in g.edges(data=True) if d.get("multicast")]
-    style = {"ax": ax, "arrows": True, "arrowsize": 8, "node_size": size, "width": 0.8}
-    if mesh is not None:
-        style["connectionstyle"] = "arc3,rad=0.15"
+    # arrow patches cost milliseconds each: large graphs get plain line segments
+    arrows = g.number_of_edges() <= ARROW_LIMIT
+    style = {"ax": ax, "arrows": arrows, "node_size": size, "width": 0.8}
+    if arrows:
+        style["arrowsize"] = 8
+        if mesh is not None:
+            style["connectionstyle"] = "arc3,rad=0.15"
     nx.draw_networkx_edges(g, pos, edgelist=uni, edge_color="#666666", **style)
     nx.draw_networkx_edges(g, pos, edgelist=multi, edge_color="#1f4e9c", style="dashed", **style)
     for role, shape in (("source", "s"), ("worker", "o"), ("sink", "D")):
@@ -249,9 +277,7 @@ def _subop_positions(g) -> dict[str, tuple[float, float]]:
 def plot_placement(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], placement: dict[str, tuple[int, int]],
                    subop_layer: dict[str, str], path: Path, title: str = "placement") -> Path:
     """Each PE coloured by the layer(s) of the sub-operators placed on it (split when shared), M =
-    memory PE; labels name the sub-operators (sources in italics)."""
-    from matplotlib.patches import Rectangle
-
+    memory PE; labels name the sub-operators."""
     width, height = mesh
     colors = layer_colors(subop_layer[s] for s in placement)
     per_pe: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -261,18 +287,18 @@ def plot_placement(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], pla
     ax = fig.add_subplot()
     _mesh_axes(ax, width, height, memory)
     big = width * height > 256
+    cells = []
     for (x, y), subs in sorted(per_pe.items()):
         computing = [s for s in subs if ".src." not in s] or subs
         layers = list(dict.fromkeys(subop_layer[s] for s in computing))
-        for k, layer in enumerate(layers):
-            ax.add_patch(Rectangle((x - 0.45 + 0.9 * k / len(layers), -y - 0.45), 0.9 / len(layers), 0.9,
-                                   facecolor=colors[layer], edgecolor="none", alpha=0.85, zorder=1))
+        cells += [(x, y, colors[layer], k, len(layers)) for k, layer in enumerate(layers)]
         if not big:
             text = "\n".join(short(s.rsplit(".", 2)[-2] + "." + s.rsplit(".", 1)[-1]
                                    if s.count(".") >= 2 else s, 12) for s in sorted(subs)[:4])
             if len(subs) > 4:
                 text += f"\n+{len(subs) - 4}"
             ax.text(x, -y, text, ha="center", va="center", fontsize=5, zorder=2)
+    _patches(ax, *_cells(cells), alpha=0.85, zorder=1)
     _legend(ax, colors)
     ax.set_title(f"{title} ({width}x{height}, M = memory PE)", fontsize=10)
     fig.tight_layout()
@@ -296,17 +322,20 @@ def plot_link_heatmap(mesh: tuple[int, int], links: list[dict], pe_util: dict[tu
     fig = _figure(1.1 * width + 2.6, 1.1 * height + 0.9)
     ax = fig.add_subplot()
     greys = colormaps["Greys"]
+    squares, shades = [], []
     for y in range(height):
         for x in range(width):
             u = pe_util.get((x, y), 0.0)
-            ax.add_patch(Rectangle((x - 0.3, -y - 0.3), 0.6, 0.6, facecolor=greys(0.05 + 0.6 * u),
-                                   edgecolor="#999999", linewidth=0.5, zorder=1))
+            squares.append(Rectangle((x - 0.3, -y - 0.3), 0.6, 0.6))
+            shades.append(greys(0.05 + 0.6 * u))
             if width * height <= 144:
                 ax.text(x, -y, f"{u:.2f}", ha="center", va="center", fontsize=5, zorder=2,
                         color="white" if u > 0.6 else "black")
     vmax = max([lk["utilization"] for lk in links] + [1e-9])
     norm = Normalize(0.0, max(vmax, 1e-6))
     cmap = colormaps["inferno_r"]
+    _patches(ax, squares, shades, "#999999", 0.5, zorder=1)
+    arrows, arrow_colors = [], []
     for lk in links:
         if lk["port"] not in _DIRS:
             continue
@@ -315,8 +344,10 @@ def plot_link_heatmap(mesh: tuple[int, int], links: list[dict], pe_util: dict[tu
         ox, oy = -dy * 0.12, dx * 0.12
         sx, sy = x + dx * 0.32 + ox, -(y + dy * 0.32) - oy
         u = lk["utilization"]
-        ax.add_patch(FancyArrow(sx, sy, dx * 0.36, -dy * 0.36, width=0.07, head_width=0.14, head_length=0.08,
-                                length_includes_head=True, color=cmap(norm(u)) if u > 0 else "#e8e8e8", zorder=3))
+        arrows.append(FancyArrow(sx, sy, dx * 0.36, -dy * 0.36, width=0.07, head_width=0.14, head_length=0.08,
+                                 length_includes_head=True))
+        arrow_colors.append(cmap(norm(u)) if u > 0 else "#e8e8e8")
+    _patches(ax, arrows, arrow_colors, zorder=3)
     ax.set_xlim(-0.6, width - 0.4)
     ax.set_ylim(-height + 0.4, 0.6)
     ax.set_aspect("equal")
@@ -349,7 +380,7 @@ def plot_gantt(layers: list[dict], total_cycles: int, path: Path, lower_bound: i
             ax.barh(i, min(cc, f - s), left=s, height=0.25, color="#222222", alpha=0.55)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([short(r["name"], 30) for r in rows], fontsize=7)
-    ax.invert_yaxis()
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # first layer on top, no blank margin
     ax.axvline(total_cycles, color="#c0392b", linewidth=1, label=f"total {total_cycles:,} cycles")
     if lower_bound:
         ax.axvline(lower_bound, color="#27ae60", linewidth=1, linestyle="--",
@@ -447,13 +478,14 @@ def plot_routes(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], messag
     ax = fig.add_subplot()
     _mesh_axes(ax, width, height, memory)
     if placement and subop_layer:
-        from matplotlib.patches import Rectangle
+        cells = [(x, y, colors[subop_layer[sub]], 0, 1) for sub, (x, y) in sorted(placement.items())
+                 if ".src." not in sub]
+        _patches(ax, *_cells(cells), alpha=0.25, zorder=0.5)
+    from matplotlib.collections import LineCollection
 
-        for sub, (x, y) in sorted(placement.items()):
-            if ".src." not in sub:
-                ax.add_patch(Rectangle((x - 0.45, -y - 0.45), 0.9, 0.9, facecolor=colors[subop_layer[sub]],
-                                       alpha=0.25, edgecolor="none", zorder=0.5))
     use: dict[tuple, int] = defaultdict(int)
+    arrows = sum(len(m["links"]) for m in messages) <= ARROW_LIMIT
+    segments, seg_colors, srcs, dsts = [], [], defaultdict(list), defaultdict(list)
     for m in messages:
         c = colors[m.get("layer", "")]
         for (ax_, ay), (bx, by) in m["links"]:
@@ -462,16 +494,26 @@ def plot_routes(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], messag
             use[key] += 1
             off = ((k % 7) - 3) * 0.05
             ox, oy = (0.0, off) if ay == by else (off, 0.0)
-            ax.annotate("", xy=(bx + ox, -by + oy), xytext=(ax_ + ox, -ay + oy),
-                        arrowprops={"arrowstyle": "-|>", "color": c, "lw": 1.0, "shrinkA": 0, "shrinkB": 0,
-                                    "mutation_scale": 7}, zorder=2)
-        sx, sy = m["src"]
-        ax.plot([sx], [-sy], marker="^", color=c, markersize=5, markeredgecolor="#222222", zorder=3)
-        for dx, dy in m["dsts"]:
-            ax.plot([dx], [-dy], marker="o", color=c, markersize=3.5, markeredgecolor="#222222", zorder=3)
+            if arrows:
+                ax.annotate("", xy=(bx + ox, -by + oy), xytext=(ax_ + ox, -ay + oy),
+                            arrowprops={"arrowstyle": "-|>", "color": c, "lw": 1.0, "shrinkA": 0, "shrinkB": 0,
+                                        "mutation_scale": 7}, zorder=2)
+            else:
+                segments.append([(ax_ + ox, -ay + oy), (bx + ox, -by + oy)])
+                seg_colors.append(c)
+        srcs[c].append(m["src"])
+        dsts[c].extend(m["dsts"])
+    if segments:
+        ax.add_collection(LineCollection(segments, colors=seg_colors, linewidths=0.8, zorder=2))
+    for c, pts in srcs.items():  # hollow triangles, so a PE that also receives shows its dot inside
+        ax.plot([x for x, _ in pts], [-y for _, y in pts], "^", markerfacecolor="none", markeredgecolor=c,
+                markeredgewidth=1.2, markersize=9, zorder=3)
+    for c, pts in dsts.items():
+        ax.plot([x for x, _ in pts], [-y for _, y in pts], "o", color=c, markersize=3.5, markeredgecolor="#222222",
+                markeredgewidth=0.5, zorder=4)
     _legend(ax, colors)
     ax.set_title(f"{title}: {len(messages)} messages, {sum(len(m['links']) for m in messages)} link hops "
-                 "(triangle = source, dot = destination)", fontsize=9)
+                 "(hollow triangle = source, dot = destination)", fontsize=9)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -481,8 +523,6 @@ def plot_programs(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], prog
                   path: Path, title: str = "pe_isa programs") -> Path:
     """One cell per PE listing its blocks (name, compute cycles, sends, recvs, DRAM bytes, loops multiplied
     out), coloured by the blocks' layers."""
-    from matplotlib.patches import Rectangle
-
     width, height = mesh
     colors = layer_colors(b.get("layer", "") for blocks in programs.values() for b in blocks)
     detailed = width * height <= 64
@@ -490,11 +530,10 @@ def plot_programs(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], prog
     fig = _figure(cell * width + 3.8, cell * height + 0.9)
     ax = fig.add_subplot()
     _mesh_axes(ax, width, height, memory)
+    cells = []
     for (x, y), blocks in sorted(programs.items()):
         layers = list(dict.fromkeys(b.get("layer", "") for b in blocks))
-        for k, layer in enumerate(layers):
-            ax.add_patch(Rectangle((x - 0.45 + 0.9 * k / len(layers), -y - 0.45), 0.9 / len(layers), 0.9,
-                                   facecolor=colors[layer], alpha=0.35, edgecolor="none", zorder=0.5))
+        cells += [(x, y, colors[layer], k, len(layers)) for k, layer in enumerate(layers)]
         if detailed:
             lines = []
             for b in blocks[:3]:
@@ -507,6 +546,7 @@ def plot_programs(mesh: tuple[int, int], memory: Iterable[tuple[int, int]], prog
             ax.text(x, -y, "\n".join(lines), ha="center", va="center", fontsize=5.5, zorder=2)
         else:
             ax.text(x, -y, str(len(blocks)), ha="center", va="center", fontsize=6, zorder=2)
+    _patches(ax, *_cells(cells), alpha=0.35, zorder=0.5)
     _legend(ax, colors)
     ax.set_title(f"{title}: {len(programs)} PEs, {sum(len(b) for b in programs.values())} blocks "
                  "(c = compute cycles, s = sends, r = recvs, m = DRAM bytes; loops multiplied out)", fontsize=8)
