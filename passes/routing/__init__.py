@@ -24,9 +24,10 @@ VC-class contract (the simulator splits each link's VCs evenly between the class
   for the whole packet before replicating, i.e. virtual cut-through at branch points). Plain
   synchronous wormhole tree replication can deadlock even with XY trees (Lin, McKinley & Ni 1994).
 
-Analysis: `contention.contention_schedule` (analytic makespan with link contention), `link_loads`,
-`max_link_load`, `flit_hops`; `trees.route_error` / `trees.reached_pes` (the inverse analysis used
-by routed-message-check); `search.search_routes` (anneal / evolve over routes and priorities).
+Analysis: `contention.contention_schedule` (analytic makespan with link contention; a numba kernel,
+`schedule_kernel`), `link_loads`, `max_link_load`, `flit_hops`; `trees.route_error` / `trees.reached_pes`
+(the inverse analysis used by routed-message-check); `search.search_routes` (anneal / evolve over routes
+and priorities, incremental evaluation, budget scaled to the problem size by default).
 """
 
 from passes.routing.algorithms import MINIMAL, MULTICAST, UNICAST, multicast_route, route_message

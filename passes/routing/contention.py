@@ -8,7 +8,9 @@ hop_latency, for flits / link_bandwidth cycles per packet. Each copy starts at t
 >= the message's ready time at which all its resources are free (reservations are intervals, so later
 reservations may fill earlier gaps; the original pushed every link back by one "wait" and updated the
 busy time of links off the path). A message finishes when the tail of its last packet reaches its last
-destination; the makespan is the latest finish.
+destination; the makespan is the latest finish. Packets spaced by `interval` (more than a packet's
+duration) are reserved one by one, else as one back-to-back train. The reservation loop is the numba
+kernel `schedule_kernel.run_suffix`; `MessageArrays` holds the message set as flat arrays.
 """
 
 from __future__ import annotations

@@ -1,10 +1,17 @@
 """Route and priority search against the contention model (`anneal` or `evolve`).
 
-The genome is one route per message (taken from the algorithms' candidates or a local perturbation
-of the current tree) plus a priority order. The cost is (makespan, max link load, flit-hops),
-compared lexicographically. Deterministic for a seed: the budget is a number of cost evaluations;
-the wall-clock cap only stops a runaway search early. The start state is evaluated first and the best
-state seen is returned, so the result is never worse than the start.
+The genome is one route per message (taken from the algorithms' candidates, built on first use, or a local
+perturbation of the current tree) plus a priority order. The cost is (makespan, max link load, flit-hops),
+compared lexicographically; the annealing walk accepts moves on a weighted energy of the three (so a move
+that keeps the makespan but adds load is not free), the best state is chosen by the cost. Half the moves
+target a delayed message of the critical dependency chain or one on the busiest link.
+
+Evaluation (`_Evaluator`) is incremental and exact: routes live as int segments of one pool, link loads are
+updated per move, and the numba contention model re-runs only from the first position of the reservation
+order a move changes (`schedule_kernel.IncrementalSchedule`). Deterministic for a seed: the budget is a
+number of cost evaluations (by default scaled to the problem size, `default_budget`); the wall-clock cap only
+stops a runaway search early. The start state is evaluated first and the best state seen is returned, so
+the result is never worse than the start.
 """
 
 from __future__ import annotations
