@@ -25,11 +25,25 @@ HELP = "Import a task, run the dataflow search, placement and routing; report, p
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     add_compile_arguments(parser)
+    for action in parser._actions:  # an unknown preset is a one-line error from get_preset, as the others
+        if action.dest == "preset":
+            action.choices = None
+            action.metavar = "P"
+            action.help = "compiler choices: focus (ours, default) or focus-original (the original toolchain's)"
+    parser.error = _usage_error  # type: ignore[method-assign]
     parser.add_argument("--budget", type=int, metavar="N",
                         help="route search budget in cost evaluations (default: scaled to the problem size)")
     parser.add_argument("--plot", metavar="FILE", help="write the link-load heatmap as a PNG")
     parser.add_argument("--json", metavar="FILE", help="write per-message routes and link loads as JSON")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the routed_message module")
+
+
+def _usage_error(message: str) -> None:
+    """A bad command line: one line on stderr, exit code 2 (argparse would add the usage)."""
+    import sys
+
+    sys.stderr.write(f"focus {NAME}: error: {message}\n")
+    sys.exit(2)
 
 
 # ---- pipeline -------------------------------------------------------------------------------------------
@@ -236,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
 
     from focus_tools.commands.common import options_from_args
     from focus_tools.driver import load
+    from focus_tools.errors import FocusError
     from focus_tools.presets import get_preset
     from passes.route_messages import route_module
     from passes.routing.contention import flit_hops, max_link_load
@@ -243,6 +258,11 @@ def run(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     chosen = get_preset(opts.preset).with_options(unicast=opts.unicast, multicast=opts.multicast, search=opts.search)
     check_choices(chosen.unicast, chosen.multicast, chosen.search, args.budget)
+    from passes.placement import STRATEGIES
+
+    strategy = opts.placement or chosen.placement
+    if strategy not in STRATEGIES:
+        raise FocusError(f"--strategy '{strategy}' is unknown (valid: {', '.join(STRATEGIES)})")
     for path in (args.plot, args.json, args.output):
         if path:
             _prepare(path)

@@ -148,6 +148,24 @@ def test_bad_options_are_one_line_errors(capsys, argv, message):
     assert err.startswith("focus route: error: ")
 
 
+def test_bad_preset_and_strategy_are_one_line_errors(capsys):
+    code, _, err = run_route(capsys, TASK, "--preset", "fast")
+    assert code == 2 and err == "focus route: error: preset 'fast' is unknown (valid: focus, focus-original)\n"
+    code, _, err = run_route(capsys, TASK, "--strategy", "tetris")
+    assert code == 2 and err.count("\n") == 1 and "--strategy 'tetris' is unknown" in err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--seed", "abc"], "argument --seed: invalid int value: 'abc'"),
+    ([], "the following arguments are required: TASK"),
+])
+def test_command_line_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["route", *([str(TASK)] if argv else []), *argv])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err == f"focus route: error: {message}\n"
+
+
 def test_missing_task_is_one_line(tmp_path, capsys):
     code, _, err = run_route(capsys, tmp_path / "nope.yaml")
     assert code == 2 and err.count("\n") == 1 and "nope.yaml" in err
