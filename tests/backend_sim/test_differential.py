@@ -25,7 +25,7 @@ def _compare(prog, cfg):
     return eng
 
 
-@settings(max_examples=90, **SETTINGS)
+@settings(max_examples=100, **SETTINGS)
 @given(st.data())
 def test_engine_matches_reference_small_meshes(data):
     prog = data.draw(programs(max_side=3))

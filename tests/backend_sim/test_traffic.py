@@ -40,10 +40,14 @@ def test_traffic_engine_matches_reference(data):
                        packet_flits=data.draw(st.integers(1, 4)), seed=data.draw(st.integers(0, 5)),
                        hotspots=(0, side * side - 1) if pattern == "hotspot" else (),
                        hotspot_rates=(1, 3) if pattern == "hotspot" else ())
-    a = run_window(EngineTraffic(cfg, spec), 100, 200, drain_limit=20000)
-    b = run_window(RefTraffic(cfg, spec), 100, 200, drain_limit=20000)
+    eng, ref = EngineTraffic(cfg, spec), RefTraffic(cfg, spec)
+    a = run_window(eng, 100, 200, drain_limit=20000)
+    b = run_window(ref, 100, 200, drain_limit=20000)
     assert _strip(a) == _strip(b)
     assert (a.link_flits == b.link_flits).all()
+    if a.stable:  # drained: flit conservation
+        for st_ in (eng.counters(), ref.counters()):
+            assert st_["infl"] == 0 and st_["injected"] == st_["ejected"] == st_["gen_pkts"] * spec.packet_flits
 
 
 def test_booksim_protocol_engine_matches_reference_and_conserves_flits():
