@@ -3,12 +3,13 @@
 `write_all(out, compiled, program, result, report, detail=...)` writes
 
 * `trace.json`: Chrome trace-event JSON (opens in ui.perfetto.dev or chrome://tracing); 1 trace microsecond
-  = 1 cycle. Tracks: one process per PE ("PE <x, y>") whose first thread spans the PE's activity (args: its
-  busy / blocked / idle cycle counts) and whose other threads hold its blocks as slices (blocks of a PE run
-  concurrently, so they are spread over as few non-overlapping lanes as needed); a "layers" process (one
-  thread per layer, first to last activity); a "links" process with one counter track per busy mesh link:
-  the packets in flight through it (injection at the source to delivery at the last destination behind the
-  link), reconstructed from the simulator's packet and delivery logs.
+  = 1 cycle. Tracks: one process per PE ("PE <x, y>"): its first thread spans the PE's activity (args: its
+  busy / blocked / idle cycle counts), the other threads hold its blocks as slices (blocks of a PE run
+  concurrently, so they are spread over as few non-overlapping lanes as needed), and a "received packets"
+  counter counts the deliveries to it so far; a "layers" process (one thread per layer, first to last
+  activity); a "links" process with one counter track per busy mesh link: the packets in flight through it
+  (injection at the source to delivery at the last destination behind the link), reconstructed from the
+  simulator's packet and delivery logs.
 * `graph.png` (operator graph: layers, or with detail="subops" sub-operators and streams coloured by
   layer), `placement.png`, `links.png` (link-utilization heatmap), `gantt.png` (per-layer timeline),
   `latency.png` (histogram of per-delivery latency).
@@ -28,7 +29,7 @@ from backend_sim.program import PORT_L, PORT_NAMES, PackedProgram, neighbor, xy_
 PID_LAYERS = 1
 PID_LINKS = 2
 PID_PE0 = 1000
-MAX_COUNTER_EVENTS = 400_000  # bound on link counter events in trace.json (downsampled beyond)
+MAX_COUNTER_EVENTS = 400_000  # bound on link counter events (and a quarter of it on PE counters)
 FILES = ("trace.json", "graph.png", "placement.png", "links.png", "gantt.png", "latency.png")
 
 
@@ -249,6 +250,10 @@ def build_trace(prog: PackedProgram, result, report: dict | None = None,
     for b in range(prog.num_blocks):
         by_pe.setdefault(int(prog.block_pe[b]), []).append(b)
     stats = {int(node): result.pe_stats[i] for i, node in enumerate(result.pe_nodes.tolist())}
+    pe_cap = max(20, max_counter_events // 4 // max(1, len(set(by_pe) | set(stats))))
+    by_dst = np.lexsort((result.del_time, result.del_dst))
+    del_times = result.del_time[by_dst]
+    del_bounds = np.searchsorted(result.del_dst[by_dst], np.arange(prog.nodes + 1))
     for node in sorted(set(by_pe) | set(stats)):
         pid = PID_PE0 + node
         label = f"PE {prog.pe_label(node)}" + (" memory" if node in memory else "")
@@ -274,6 +279,17 @@ def build_trace(prog: PackedProgram, result, report: dict | None = None,
         for s, e, b in spans:
             events.append({"ph": "X", "pid": pid, "tid": lanes[b] + 1, "name": prog.block_names[b], "cat": "block",
                            "ts": s, "dur": e - s, "args": {"layer": prog.block_layers[b], "pe": prog.pe_label(node)}})
+        # packets delivered to this PE so far (a counter track; downsampled beyond the budget)
+        times = del_times[del_bounds[node]:del_bounds[node + 1]]
+        if len(times):
+            t = np.r_[times[np.r_[times[1:] != times[:-1], True]]]
+            v = np.searchsorted(times, t, side="right")
+            t, v = _downsample(t, v, pe_cap, total)
+            events.append({"ph": "C", "pid": pid, "tid": 0, "name": "received packets", "ts": 0,
+                           "args": {"packets": 0}})
+            for ti, vi in zip(t.tolist(), v.tolist()):
+                events.append({"ph": "C", "pid": pid, "tid": 0, "name": "received packets", "ts": ti,
+                               "args": {"packets": vi}})
 
     # links
     meta(PID_LINKS, "links (packets in flight)", 1)

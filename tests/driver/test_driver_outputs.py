@@ -105,9 +105,11 @@ def test_trace_has_one_track_per_pe_and_per_busy_link(run_out):
         assert all(a[1] <= b[0] for a, b in pairwise(spans))
     # one counter track per busy mesh link (the report's E/W/S/N links with flits)
     busy = {(lk["from"], lk["port"]) for lk in report["link_load"] if lk["port"] in "EWSN"}
-    counters = {e["name"] for e in events if e["ph"] == "C"}
+    links_pid = next(pid for pid, name in procs.items() if name.startswith("links"))
+    counters = {e["name"] for e in events if e["ph"] == "C" and e["pid"] == links_pid}
     assert len(counters) == len(busy) == len(doc["otherData"]["links"])
     assert {(n.split(" -> ")[0], n[-2]) for n in counters} == busy
+    assert {e["name"] for e in events if e["ph"] == "C" and e["pid"] in pe_procs} == {"received packets"}
     # and one thread per layer
     layer_pid = next(pid for pid, name in procs.items() if name == "layers")
     threads = {e["args"]["name"] for e in events if e["pid"] == layer_pid and e["name"] == "thread_name"}

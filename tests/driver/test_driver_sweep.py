@@ -125,6 +125,7 @@ def test_sweep_on_an_existing_scheduler(focus_cache, tmp_path, capsys):
         worker = next(iter(cluster.scheduler_info["workers"]))
     out, err = capsys.readouterr()
     assert code == 0, err
+    assert re.search(r"^\| 1 +\| ok +\|", out, re.MULTILINE)
     assert f"running 1 on {cluster.scheduler_address}" in err and f": ok on {worker}" in err
     doc = json.loads((tmp_path / "o" / "sweep.json").read_text())
     assert doc["points"][0]["status"] == "ok" and doc["x"] == "seed"

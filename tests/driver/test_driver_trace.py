@@ -58,7 +58,7 @@ def test_link_intervals_on_a_hand_built_program():
         seq = sorted(res.pkt_itime.tolist()).index(start)
         assert end == (max(deliver[(seq, 1)], deliver[(seq, 2)]) if node == 0 else deliver[(seq, 2)])
     doc = report_files.build_trace(prog, res)
-    counters = [e for e in doc["traceEvents"] if e["ph"] == "C"]
+    counters = [e for e in doc["traceEvents"] if e["ph"] == "C" and e["pid"] == report_files.PID_LINKS]
     assert {e["name"] for e in counters} == {"<0, 0> -> <1, 0> (E)", "<1, 0> -> <2, 0> (E)"}
     assert max(e["args"]["packets"] for e in counters) >= 1
 
@@ -86,3 +86,24 @@ def test_lanes_never_overlap():
         for b in spans:
             if a != b and lanes[a[2]] == lanes[b[2]]:
                 assert a[1] <= b[0] or b[1] <= a[0]
+
+
+def test_received_packets_counters_count_the_deliveries(compiled_runs):
+    from backend_sim.report_files import PID_PE0
+
+    _, program, result, _ = compiled_runs["focus"]
+    doc = report_files.build_trace(program, result)
+    final: dict[int, int] = {}
+    for e in doc["traceEvents"]:
+        if e["ph"] == "C" and e["pid"] >= PID_PE0:
+            assert e["name"] == "received packets" and e["args"]["packets"] >= final.get(e["pid"], 0)
+            final[e["pid"]] = e["args"]["packets"]  # events are in time order: the last is the total
+    expected = np.bincount(result.del_dst, minlength=program.nodes)
+    assert final == {PID_PE0 + n: int(c) for n, c in enumerate(expected) if c}
+    # with a tiny budget the counters are downsampled but still end at the totals
+    small = report_files.build_trace(program, result, max_counter_events=100)
+    last = {}
+    for e in small["traceEvents"]:
+        if e["ph"] == "C" and e["pid"] >= PID_PE0:
+            last[e["pid"]] = e["args"]["packets"]
+    assert last == final and len(small["traceEvents"]) < len(doc["traceEvents"])
