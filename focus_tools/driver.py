@@ -58,6 +58,7 @@ class Compiled:
     timings: dict[str, float] = field(default_factory=dict)
     op_counts: dict[str, int] = field(default_factory=dict)
     tiled_text: str = ""
+    pipeline: str = ""
 
 
 def make_context():
@@ -172,7 +173,9 @@ def compile_workload(workload, opts: RunOptions, *, on_ir: Callable[[str, str], 
     module = workload_to_module(workload.with_(device=provisional))
     timings["import"] = time.perf_counter() - t0
     passes = get_all_passes()
-    specs = preset.pipeline(opts.seed, opts.allow_time_sharing).split("},")
+    pipeline_text = preset.pipeline(opts.seed, opts.allow_time_sharing,
+                                    fit_mesh=workload.mesh_known and not opts.allow_time_sharing)
+    specs = pipeline_text.split("},")
     specs = [s if s.endswith("}") or "{" not in s else s + "}" for s in specs]
     progress = _Progress(opts.progress, len(specs))
     device = provisional
@@ -211,7 +214,7 @@ def compile_workload(workload, opts: RunOptions, *, on_ir: Callable[[str, str], 
         progress.close()
     ops = sum(1 for _ in module.walk())
     return Compiled(module, device, preset, layers, placement, placed_layers, messages, timings,
-                    {"pe_isa_ops": ops}, tiled_text)
+                    {"pe_isa_ops": ops}, tiled_text, pipeline_text)
 
 
 def _msg_layer(op) -> str:
@@ -341,7 +344,7 @@ def build_report(compiled: Compiled, result, opts: RunOptions) -> dict:
     return {
         "task": str(opts.task),
         "preset": compiled.preset.name,
-        "pipeline": compiled.preset.pipeline(opts.seed, opts.allow_time_sharing),
+        "pipeline": compiled.pipeline,
         "mesh": list(compiled.device.mesh),
         "link_bits": compiled.device.link_bits,
         "flit_bits": compiled.device.flit_bits,

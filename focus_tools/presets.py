@@ -17,13 +17,14 @@ class Preset:
     objective: str = "delay"
     split_sources: bool = False  # one memory source per multicast group (parallel DRAM channels)
 
-    def pipeline(self, seed: int = 0, allow_time_sharing: bool = False) -> str:
+    def pipeline(self, seed: int = 0, allow_time_sharing: bool = False, fit_mesh: bool = False) -> str:
         """The pass pipeline text for focus-opt / PassPipeline.parse_spec."""
         wb = "true" if self.writeback else "false"
         split = "true" if self.split_sources else "false"
+        fit = "true" if fit_mesh else "false"
         ts = "true" if allow_time_sharing else "false"
         return (
-            f"dataflow-search{{objective={self.objective} writeback={wb} split-sources={split}}},"
+            f"dataflow-search{{objective={self.objective} writeback={wb} split-sources={split} fit-mesh={fit}}},"
             f"place-subops{{strategy={self.placement} seed={seed} allow-time-sharing={ts}}},"
             f"route-messages{{unicast={self.unicast} multicast={self.multicast} search={self.search} seed={seed}}},"
             f"lower-to-pe-isa"

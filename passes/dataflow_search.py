@@ -58,6 +58,33 @@ def module_batch(module: ModuleOp) -> int:
     return attr.value.data if isinstance(attr, IntegerAttr) else 1
 
 
+def auto_core_budget(layers, dev: DeviceOp, cap: int = 16) -> dict[str, int]:
+    """Worker counts for `cores: auto` layers so that every layer fits the mesh without time sharing:
+    the compute PEs left after the fixed-budget layers (and one sink per layer) are shared in proportion
+    to the layers' MACs (at least 1, at most `cap` workers each)."""
+    w, h = dev.mesh
+    compute_pes = w * h if dev.memory_compute is not None else w * h - len(dev.memory)
+    auto = [lay for lay in layers if lay.cores.value.data == 0]
+    if not auto:
+        return {}
+    fixed = sum(lay.cores.value.data + 1 for lay in layers if lay.cores.value.data > 0)
+    free = compute_pes - fixed - len(auto)  # one sink per auto layer
+    if free < len(auto):
+        return {lay.sym_name.data: 1 for lay in auto}
+    macs = {lay.sym_name.data: max(1, lay.layer_problem.macs) for lay in auto}
+    total = sum(macs.values())
+    out = {n: max(1, min(cap, int(free * m / total))) for n, m in macs.items()}
+    # hand out what rounding left, largest layers first
+    left = free - sum(out.values())
+    for n in sorted(macs, key=lambda k: (-macs[k], k)):
+        if left <= 0:
+            break
+        if out[n] < cap:
+            out[n] += 1
+            left -= 1
+    return out
+
+
 @dataclass(frozen=True)
 class DataflowSearchPass(ModulePass):
     """Split every `tensor_op.layer` into `tiled_subop` sources, workers and a sink."""
@@ -74,6 +101,7 @@ class DataflowSearchPass(ModulePass):
     constraints: str = ""  # Timeloop constraints file(s), comma-separated
     writeback: bool = True
     split_sources: bool = False  # one memory source per stream, so the placer can spread DRAM traffic
+    fit_mesh: bool = False  # `cores: auto` layers share the device's compute PEs in proportion to their MACs
 
     def _timeloop_arch(self, module: ModuleOp):
         """The Timeloop architecture + constraints for engine=timeloop."""
@@ -163,10 +191,12 @@ class DataflowSearchPass(ModulePass):
         tl_arch = self._timeloop_arch(op) if self.engine == "timeloop" else None
         outputs: set[SSAValue] = {o.value for o in op.ops if isinstance(o, tensor_op.OutputOp)}
         produced: dict[SSAValue, SSAValue] = {}  # tensor_op layer result -> tiled sink result
-        for layer in [o for o in op.ops if isinstance(o, tensor_op.LayerOp)]:
+        layers = [o for o in op.ops if isinstance(o, tensor_op.LayerOp)]
+        budget = auto_core_budget(layers, dev) if self.fit_mesh else {}
+        for layer in layers:
             problem = layer.layer_problem
             name = layer.sym_name.data
-            cores = layer.cores.value.data
+            cores = budget.get(name, layer.cores.value.data)
             w, h = dev.mesh
             if cores > w * h:
                 raise FocusError(f"'tensor_op.layer' @{name} asks for {cores} cores, the {w}x{h} mesh has {w * h} PEs")

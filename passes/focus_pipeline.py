@@ -19,8 +19,9 @@ class FocusPipelinePass(ModulePass):
     preset: str = "focus"
     seed: int = 0
     allow_time_sharing: bool = False
+    fit_mesh: bool = True  # the module's chip.device is the target: `cores: auto` layers share its PEs
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        spec = get_preset(self.preset).pipeline(self.seed, self.allow_time_sharing)
+        spec = get_preset(self.preset).pipeline(self.seed, self.allow_time_sharing, self.fit_mesh)
         passes = {k: v for k, v in get_all_passes().items() if k != self.name}
         PassPipeline.parse_spec(passes, spec).apply(ctx, op)
