@@ -323,9 +323,7 @@ def build_trace(prog: PackedProgram, result, report: dict | None = None,
 def write_trace(path: Path, prog: PackedProgram, result, report: dict | None = None) -> Path:
     doc = build_trace(prog, result, report)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as fh:
-        json.dump(doc, fh, separators=(",", ":"))
-        fh.write("\n")
+    tmp.write_text(json.dumps(doc, separators=(",", ":")) + "\n")  # dumps: the C encoder (dump is pure Python)
     tmp.replace(path)
     return path
 
