@@ -76,8 +76,8 @@ def warm_up() -> float:
 
 def route_figures(module, unicast: str, multicast: str, search: str, seed: int, budget: int | None) -> dict:
     """Route a clone of the placed `module`; the analytic figures and the routing time."""
-    from passes.routing.contention import flit_hops, max_link_load
     from passes.route_messages import route_module
+    from passes.routing.contention import flit_hops, max_link_load
 
     clone = module.clone()
     t, cpu = time.perf_counter(), time.process_time()

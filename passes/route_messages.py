@@ -36,8 +36,8 @@ from focus_dialects.chip import RouteAttr, find_device
 from focus_dialects.subop_common import StreamType
 from focus_tools.errors import FocusError
 from passes.routing import MULTICAST, UNICAST, Mesh, Message, Route, fmt_pe
-from passes.routing.contention import contention_schedule, link_loads
 from passes.routing.algorithms import route_message
+from passes.routing.contention import contention_schedule, link_loads
 from passes.routing.deadlock import assign_vc_classes
 from passes.routing.search import METHODS, SearchResult, search_routes
 from passes.routing.waypoints import waypoint_route

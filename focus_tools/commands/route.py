@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
 
 from focus_tools.commands.common import add_compile_arguments, add_input_arguments
 
@@ -160,7 +159,7 @@ def compact_json(data: dict) -> str:
     import re
 
     text = json.dumps(data, indent=1)
-    flat = re.compile(r"\[\s*([^\[\]{}\"]*?)\s*\]", re.S)
+    flat = re.compile(r"\[\s*([^\[\]{}\"]*?)\s*\]", re.DOTALL)
     while True:
         new = flat.sub(lambda m: "[" + re.sub(r",\s+", ", ", m.group(1).strip()) + "]", text)
         new = re.sub(r"\[\s+((?:\[[^\[\]{}\"]*\],?\s*)+)\]",

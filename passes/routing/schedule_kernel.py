@@ -235,8 +235,7 @@ def _insert(r, s, e, tag, tl):
             else:
                 hi = mid
         j = lo - lb - 1
-        if j < 0:
-            j = 0
+        j = max(j, 0)
     b = blist[lb + j]
     if bcnt[b] == BLOCK:  # split: the upper half moves to a new block
         if nalloc[0] == bcnt.shape[0]:
@@ -307,7 +306,7 @@ def rollback(k, src, dst):
     """Rebuild the timelines `src` into `dst` keeping only the reservations of the first `k` messages of the
     order (tags < k): the state a run from scratch has before the (k+1)-th message."""
     lbase = src[0]
-    used, nblk, blist, bs, be, bt, bcnt = src[2], src[3], src[4], src[6], src[7], src[8], src[9]
+    nblk, blist, bs, be, bt, bcnt = src[3], src[4], src[6], src[7], src[8], src[9]
     used2, nblk2, blist2, bfirst2, bs2, be2, bt2, bcnt2 = dst[2], dst[3], dst[4], dst[5], dst[6], dst[7], dst[8], dst[9]
     nalloc2 = dst[10]
     nb = 0  # blocks allocated in dst, resource after resource
@@ -355,8 +354,7 @@ def run_suffix(k, order, trains, per_packet, packets, interval, earliest, dep_pt
         ready = earliest[m]
         for j in range(dep_ptr[m], dep_ptr[m + 1]):
             f = finish[dep_idx[j]]
-            if f > ready:
-                ready = f
+            ready = max(ready, f)
         ready_at[m] = ready
         if trains[m] > 1:
             dur = per_packet[m]
@@ -393,10 +391,8 @@ def run_suffix(k, order, trains, per_packet, packets, interval, earliest, dep_pt
                         log_end[k_log] = s + dur
                         log_msg[k_log] = m
                         k_log += 1
-                if t < st:
-                    st = t
-                if t + last + dur > fin:
-                    fin = t + last + dur
+                st = min(st, t)
+                fin = max(fin, t + last + dur)
                 t_min = t + gap
             p += 2 + 2 * nres
         start[m] = st

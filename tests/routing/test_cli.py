@@ -135,8 +135,8 @@ def test_original_preset_routes_star_copies_without_search(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["--unicast", "west-first"], "--unicast 'west-first' is unknown (valid: xy, yx, adaptive)"),
-    (["--multicast", "mesh"], "--multicast 'mesh' is unknown (valid: xy, yx, star, rpm, bam, whirl, steiner, "
-                              "steiner-min)"),
+    (["--multicast", "mesh"], ("--multicast 'mesh' is unknown (valid: xy, yx, star, rpm, bam, whirl, steiner, "
+                               "steiner-min)")),
     (["--search", "tabu"], "--search 'tabu' is unknown (valid: none, anneal, evolve)"),
     (["--budget", "-1"], "--budget -1: must be a number of evaluations >= 0"),
     (["--plot", "/nonexistent-dir/r.png"], "/nonexistent-dir/r.png: the folder /nonexistent-dir does not exist"),

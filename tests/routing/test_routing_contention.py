@@ -1,5 +1,7 @@
 """The analytic contention model and the link-load metrics."""
 
+import itertools
+
 import pytest
 
 from focus_tools.errors import FocusError
@@ -94,7 +96,7 @@ def test_many_spaced_packets_interleave_exactly():
     msgs = [Message(n, (0, 0), ((2, 0),), flits=2, packets=5, interval=7) for n in "abc"]
     s = contention_schedule(msgs, routes)
     busy = sorted(s.link_busy[((0, 0), (1, 0))])
-    assert len(busy) == 15 and all(e0 <= s1 for (_, e0, _), (s1, _, _) in zip(busy, busy[1:]))
+    assert len(busy) == 15 and all(e0 <= s1 for (_, e0, _), (s1, _, _) in itertools.pairwise(busy))
     assert [b[:2] for b in s.link_busy[((1, 0), (2, 0))]] == [(b[0] + 1, b[1] + 1) for b in
                                                              s.link_busy[((0, 0), (1, 0))]]
     # a: 0, 7, .., 28; b and c fill the gaps at 2, 9, .. and 4, 11, ..
