@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from focus_tools.commands.common import add_input_arguments
+from focus_tools.presets import PRESETS
 
 NAME = "sweep"
 HELP = "run a task over a grid of parameters (link/flit width, mesh, batch, preset, ...) in parallel with Dask"
@@ -85,8 +86,10 @@ PARAMS: dict[str, tuple[Callable[[str, str], Any], str, Callable[[Any], Any]]] =
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_input_arguments(p)
     p.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
-                   help=f"a swept parameter (repeatable): {', '.join(PARAMS)}; mesh N means NxN")
-    p.add_argument("--preset", default="focus", help="preset of every point unless swept (default focus)")
+                   help=f"a swept parameter (repeatable): {', '.join(PARAMS)}; mesh N means NxN; an integer "
+                        "range MIN-MAX-STEP (the original's -fr) is expanded, e.g. flit_bits=256-1024-256")
+    p.add_argument("--preset", default="focus", choices=sorted(PRESETS),
+                   help="preset of every point unless swept (default focus)")
     p.add_argument("--seed", type=int, default=0, help="seed unless swept (default 0)")
     p.add_argument("--link-bits", type=int, metavar="B", help="link width unless swept")
     p.add_argument("--flit-bits", type=int, metavar="B", help="flit size unless swept")
@@ -120,7 +123,16 @@ def parse_params(specs: list[str]) -> dict[str, list]:
         if name in out:
             raise FocusError(f"--param {spec}: '{name}' is swept twice, give all its values in one --param")
         parse = PARAMS[name][0]
-        vals = [parse(name, v.strip()) for v in values.split(",")]
+        vals = []
+        for text in (v.strip() for v in values.split(",")):
+            m = re.fullmatch(r"(\d+)-(\d+)-(\d+)", text) if parse in (_int, _mesh) else None
+            if m:  # the original's -fr Fmin-Fmax-Step: range(Fmin, Fmax + Step, Step)
+                lo, hi, step = map(int, m.groups())
+                if step < 1 or hi < lo:
+                    raise FocusError(f"--param {name}={text}: expected MIN-MAX-STEP with MIN <= MAX and STEP >= 1")
+                vals += [parse(name, str(v)) for v in range(lo, hi + 1, step)]
+            else:
+                vals.append(parse(name, text))
         if len(set(map(str, vals))) != len(vals):
             raise FocusError(f"--param {spec}: a value is repeated")
         out[name] = vals

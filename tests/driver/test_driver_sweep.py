@@ -89,6 +89,9 @@ def test_parse_params_and_grid():
     assert len(points) == 8 and points[0] == {"link_bits": 256, "mesh": 8, "preset": "focus-original",
                                               "multicast": "star"}
     assert point_dir(points[-1]) == "link_bits=512_mesh=4x6_preset=focus-original_multicast=steiner"
+    # the original's -fr Fmin-Fmax-Step range form
+    assert parse_params(["flit_bits=256-1024-256", "mesh=4-9-1"]) == {"flit_bits": [256, 512, 768, 1024],
+                                                                      "mesh": [4, 5, 6, 7, 8, 9]}
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -99,6 +102,7 @@ def test_parse_params_and_grid():
     ("preset=mine", "preset 'mine' is unknown"),
     ("batch", "expected NAME=V1,V2,..."),
     ("seed=1,1", "a value is repeated"),
+    ("link_bits=1024-256-256", "expected MIN-MAX-STEP with MIN <= MAX and STEP >= 1"),
 ])
 def test_bad_params_are_one_line_errors(spec, message, tmp_path, capsys):
     with pytest.raises(FocusError, match=re.escape(message)):
