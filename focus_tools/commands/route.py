@@ -1,12 +1,14 @@
 """`focus route TASK`: import a task, run the dataflow search, placement and routing.
 
-Outputs: a one-line summary per routing run on stdout (messages, analytic makespan, max link load, total link
-traversals), `--json` (per-message routes and the per-link loads), `--plot` (a PNG heatmap of the analytic link
-loads: one arrow per directed link, coloured by its load, PEs shaded by the total load they send) and `-o` (the
-routed_message module).
+The preset's passes run as in `focus_tools.driver.compile_workload` up to `place-subops`, then
+`route-messages` (`passes.route_messages.route_module`) with the preset's algorithms or `--unicast`,
+`--multicast`, `--search` (`--budget`: search evaluations, default scaled to the problem size).
+Outputs: a one-line summary on stdout (messages, analytic makespan, max link load, total link traversals),
+`--json` (per-message routes with their VC classes, priorities and analytic start/finish, per-link and
+per-router loads), `--plot` (a PNG heatmap of the analytic link loads: one arrow per directed link, coloured
+by its load, PEs shaded by the flits their router sends) and `-o` (the routed_message module).
 
-`stages_until` (run the preset's pipeline up to a stage) and `routing_figures` are shared with
-`bench/routing.py`.
+`stages_until` (run the preset's pipeline up to a stage) is shared with `bench/routing.py`.
 """
 
 from __future__ import annotations
@@ -251,14 +253,13 @@ def run(args: argparse.Namespace) -> int:
     from focus_tools.driver import load
     from focus_tools.errors import FocusError
     from focus_tools.presets import get_preset
+    from passes.placement import STRATEGIES
     from passes.route_messages import route_module
     from passes.routing.contention import flit_hops, max_link_load
 
     opts = options_from_args(args)
     chosen = get_preset(opts.preset).with_options(unicast=opts.unicast, multicast=opts.multicast, search=opts.search)
     check_choices(chosen.unicast, chosen.multicast, chosen.search, args.budget)
-    from passes.placement import STRATEGIES
-
     strategy = opts.placement or chosen.placement
     if strategy not in STRATEGIES:
         raise FocusError(f"--strategy '{strategy}' is unknown (valid: {', '.join(STRATEGIES)})")
