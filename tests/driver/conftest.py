@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from driver_helpers import TINY_TASK
+from driver_helpers import TINY_TASK, cache_env
 
 
 def pytest_configure(config):
@@ -11,16 +11,20 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def focus_cache(tmp_path_factory):
-    """FOCUS_CACHE_DIR in a temporary folder for the whole session (Dask workers inherit it)."""
-    path = tmp_path_factory.mktemp("focus-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FOCUS_CACHE_DIR", str(path))
-        yield path
+def cache_dir(tmp_path_factory):
+    """The FOCUS_CACHE_DIR of these tests (set around each test and each shared run, never left set)."""
+    return tmp_path_factory.mktemp("focus-cache")
+
+
+@pytest.fixture
+def focus_cache(cache_dir, monkeypatch):
+    """FOCUS_CACHE_DIR for one test (Dask workers started by the test inherit it)."""
+    monkeypatch.setenv("FOCUS_CACHE_DIR", str(cache_dir))
+    return cache_dir
 
 
 @pytest.fixture(scope="session")
-def run_out(tmp_path_factory, focus_cache):
+def run_out(tmp_path_factory, cache_dir):
     """`focus run TINY_TASK --out DIR`: (DIR, exit code, stdout, stderr)."""
     import contextlib
     import io
@@ -29,20 +33,21 @@ def run_out(tmp_path_factory, focus_cache):
 
     out = tmp_path_factory.mktemp("run") / "out"
     stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+    with cache_env(cache_dir), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         code = main(["run", str(TINY_TASK), "--out", str(out), "--no-progress"])
     return out, code, stdout.getvalue(), stderr.getvalue()
 
 
 @pytest.fixture(scope="session")
-def compiled_runs(focus_cache):
+def compiled_runs(cache_dir):
     """preset -> (compiled, program, result, report) of the tiny task, compiled and simulated in-process."""
     from focus_tools.driver import RunOptions, build_report, compile_workload, load, simulate
 
     runs = {}
-    for preset in ("focus", "focus-original"):
-        opts = RunOptions(task=str(TINY_TASK), preset=preset, progress=False)
-        compiled = compile_workload(load(opts), opts, on_ir=lambda stage, text: None)
-        program, result = simulate(compiled, opts)
-        runs[preset] = (compiled, program, result, build_report(compiled, result, opts))
+    with cache_env(cache_dir):
+        for preset in ("focus", "focus-original"):
+            opts = RunOptions(task=str(TINY_TASK), preset=preset, progress=False)
+            compiled = compile_workload(load(opts), opts, on_ir=lambda stage, text: None)
+            program, result = simulate(compiled, opts)
+            runs[preset] = (compiled, program, result, build_report(compiled, result, opts))
     return runs

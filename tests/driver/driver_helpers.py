@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,3 +23,13 @@ def png_ok(path: Path) -> tuple[int, int]:
         w, h = im.size
     assert w >= 100 and h >= 100, (path, w, h)
     return w, h
+
+
+@contextlib.contextmanager
+def cache_env(path: Path):
+    """FOCUS_CACHE_DIR=path inside the block (for fixtures wider than one test)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FOCUS_CACHE_DIR", str(path))
+        yield path

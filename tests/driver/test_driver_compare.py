@@ -6,25 +6,25 @@ import dataclasses
 import json
 
 import pytest
-from driver_helpers import TINY_TASK, png_ok
+from driver_helpers import TINY_TASK, cache_env, png_ok
 
 from focus_tools.cli import main
 
 
 @pytest.fixture(scope="module")
-def compared(focus_cache, tmp_path_factory):
+def compared(cache_dir, tmp_path_factory):
     """`focus compare TINY --json --out DIR` (no --mesh): (exit code, parsed JSON, out dir)."""
     import contextlib
     import io
 
     out = tmp_path_factory.mktemp("compare")
     buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+    with cache_env(cache_dir), contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
         code = main(["compare", str(TINY_TASK), "--json", "--out", str(out), "--no-progress"])
     return code, json.loads(buf.getvalue()), out
 
 
-def test_compare_runs_both_presets_on_the_larger_default_mesh(compared):
+def test_compare_runs_both_presets_on_the_larger_default_mesh(compared, focus_cache):
     from focus_tools.commands.compare import default_mesh
     from focus_tools.driver import RunOptions
 

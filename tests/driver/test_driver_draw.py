@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from driver_helpers import TINY_TASK, png_ok
+from driver_helpers import TINY_TASK, cache_env, png_ok
 
 from focus_tools.cli import main
 
@@ -28,16 +28,17 @@ def focus_opt(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def levels(focus_cache, tmp_path_factory):
+def levels(cache_dir, tmp_path_factory):
     """level -> .mlir file: the tiny task imported (tensor_op), then each pass of the focus pipeline."""
     d = tmp_path_factory.mktemp("levels")
     files = {"tensor_op": d / "tensor_op.mlir"}
-    files["tensor_op"].write_text(focus_opt(str(TINY_TASK)))
-    prev = files["tensor_op"]
-    for level, spec in STAGES:
-        files[level] = d / f"{level}.mlir"
-        files[level].write_text(focus_opt(str(prev), "-p", spec))
-        prev = files[level]
+    with cache_env(cache_dir):
+        files["tensor_op"].write_text(focus_opt(str(TINY_TASK)))
+        prev = files["tensor_op"]
+        for level, spec in STAGES:
+            files[level] = d / f"{level}.mlir"
+            files[level].write_text(focus_opt(str(prev), "-p", spec))
+            prev = files[level]
     return files
 
 
