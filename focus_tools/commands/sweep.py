@@ -373,8 +373,9 @@ def run(args: argparse.Namespace) -> int:
         if res["status"] == "ok":
             stored = {k: v for k, v in res.items() if not k.startswith("_")}
             write_text_atomic(cache / f"{keys[i]}.json", json.dumps(stored, indent=1, sort_keys=True) + "\n")
+    # wall-clock seconds stay out of sweep.json, so the same sweep writes the same bytes
     doc = {"task": str(args.task), "params": params, "x": x_param,
-           "points": [{k: v for k, v in p.items() if not k.startswith("_")} for p in points]}
+           "points": [{k: v for k, v in p.items() if not k.startswith("_") and k != "seconds"} for p in points]}
     write_text_atomic(out / "sweep.json", json.dumps(doc, indent=1, sort_keys=True) + "\n")
     write_csv(out / "sweep.csv", params, points)
     if x_param is not None:

@@ -20,7 +20,7 @@ def test_run_prints_summary_and_writes_every_file(run_out):
     assert "| total cycles" in stdout and "| slowdown" in stdout and "| compute lower bound" in stdout
     assert stdout.rstrip().splitlines()[-1].startswith(f"outputs in {out}/")
     names = {p.name for p in out.iterdir()}
-    assert names == {"report.json", "report.md", *FILES}
+    assert names == {"report.json", "report.md", "timings.json", *FILES}
     assert not any(n.endswith(".tmp") for n in names)
 
 
@@ -29,8 +29,11 @@ def test_report_schema(run_out):
     r = json.loads((out / "report.json").read_text())
     for key, typ in (("total_cycles", int), ("compute_lower_bound", int), ("slowdown", float), ("layers", list),
                      ("pe_utilization", dict), ("link_load", list), ("energy_pJ", float), ("mesh", list),
-                     ("preset", str), ("max_link_utilization", float), ("timings_s", dict)):
+                     ("preset", str), ("max_link_utilization", float)):
         assert isinstance(r[key], typ), key
+    assert "timings_s" not in r and "sim_seconds" not in r  # wall-clock numbers live in timings.json
+    t = json.loads((out / "timings.json").read_text())
+    assert isinstance(t["timings_s"], dict) and t["timings_s"]["simulate"] >= 0
     assert r["preset"] == "focus" and r["batch"] == 2
     assert r["total_cycles"] >= r["compute_lower_bound"] > 0
     assert r["slowdown"] == pytest.approx(r["total_cycles"] / r["compute_lower_bound"], rel=1e-5)
