@@ -58,8 +58,8 @@ NFF = 6
 NPF = 12
 # per node fields
 (N_QH, N_QC, N_NEXTF, N_CURVC, N_LASTVC, N_UNITFREE, N_RR, N_DRAMFREE, N_RQ, N_PIPE, N_BLO, N_BHI, N_ACT,
- N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK, N_X, N_Y) = range(20)
-NNF = 20
+ N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK, N_X, N_Y, N_PEI) = range(21)
+NNF = 21
 # block fields
 (B_PE, B_START, B_END, B_PC, B_STATE, B_RESUME, B_WKIND, B_DONE, B_FIRST, B_ISSUE, B_SP) = range(11)
 NBF = 11
@@ -1063,7 +1063,7 @@ def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
 
 
 @njit(cache=True, _nrt=False)
-def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots, dlog, plog):
+def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots, dlog, plog, pwake):
     sc[S_FLITS] -= 1
     sc[S_EJECTED] += 1
     sc[S_MOVED] = 1
@@ -1082,6 +1082,9 @@ def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, 
                 break
         slots[0, msg[M_SLOT, m] + k] += 1
         nod[N_RQ, node] += 1
+        pi = nod[N_PEI, node]
+        if pi >= 0 and pwake[pi] > t:
+            pwake[pi] = t
         di = sc[S_DLN]
         if di < cf[C_DLCAP]:
             dlog[0, di] = m
@@ -1153,6 +1156,30 @@ def _pe_step_focus(pe, t, cf, dram_bw, sc, nod, blk, stk, iop, iarg, iaux, niq, 
         nod[N_RR, pe] = (best - blo + 1) % nb
         _issued(best, t, blk, sc)
         _advance(best, t + max(n, 1), W_COMPUTE, blk, stk, iop, iarg, iaux, sc)
+
+
+@njit(cache=True, _nrt=False)
+def _pe_next_wake(pe, t, nod, blk):
+    """The next cycle at which stepping PE `pe` could change its state or statistics category, apart from
+    packet deliveries and injection-queue space (which wake it explicitly)."""
+    w = np.int64(1) << 62
+    uf = nod[N_UNITFREE, pe]
+    if uf > t:
+        w = uf
+    ready_at = uf if uf > t + 1 else t + 1
+    for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
+        st = blk[B_STATE, b]
+        if st == BS_WAIT:
+            if blk[B_RESUME, b] < w:
+                w = blk[B_RESUME, b]
+        elif st == BS_READY:
+            if ready_at < w:
+                w = ready_at
+        elif st == BS_DONE:
+            d = blk[B_DONE, b]
+            if d > t and d < w:
+                w = d
+    return w
 
 
 @njit(cache=True, _nrt=False)
@@ -1325,8 +1352,11 @@ def _next_event(t, cf, nod, blk, pes):
 @njit(cache=True, _nrt=False)
 def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
                 pk, pkfree, ev, evc, link, scr, ej, blk, stk, iop, iarg, iaux, niq, msg, mdst, rnode, rmask,
-                slots, dlog, plog, pestats, pes, cand):
-    """Run the program until it finishes, deadlocks or reaches the cycle limit (status in sc[S_STATUS])."""
+                slots, dlog, plog, pestats, pes, cand, pwake, pcat, psince):
+    """Run the program until it finishes, deadlocks or reaches the cycle limit (status in sc[S_STATUS]).
+
+    focus core model: a PE is stepped only in cycles where it may act (pwake); its statistics category is
+    accounted lazily (pcat since psince). The spatial_sim core model steps every core every cycle."""
     N = cf[C_N]
     B = cf[C_NB]
     spatial = cf[C_SPATIAL] != 0
@@ -1354,10 +1384,13 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq
                 for i in range(npe):
                     pe = pes[i]
                     if spatial:
-                        c = CAT_BUSY if _spatial_busy(pe, t, nod, blk) else CAT_IDLE
-                    else:
-                        c = _category_focus(pe, t, nod, blk)
-                    pestats[i, c] += span
+                        pestats[i, CAT_BUSY if _spatial_busy(pe, t, nod, blk) else CAT_IDLE] += span
+                    elif pwake[i] <= t:
+                        # no block can act, but the PE's category may change now (e.g. its compute ends)
+                        pestats[i, pcat[i]] += t - psince[i]
+                        pcat[i] = _category_focus(pe, t, nod, blk)
+                        psince[i] = t
+                        pwake[i] = _pe_next_wake(pe, t, nod, blk)
                 t = nxt
                 continue
         sc[S_MOVED] = 0
@@ -1365,12 +1398,17 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq
             nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob)
             for i in range(nej):
                 _eject(ej[0, i], ej[1, i], t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots,
-                       dlog, plog)
+                       dlog, plog, pwake)
             for i in range(npe):
+                if pwake[i] > t:
+                    continue
                 pe = pes[i]
+                pestats[i, pcat[i]] += t - psince[i]
                 _pe_step_focus(pe, t, cf, dram_bw, sc, nod, blk, stk, iop, iarg, iaux, niq, msg, mdst, slots, pk,
                                pkfree, plog, cand)
-                pestats[i, _category_focus(pe, t, nod, blk)] += 1
+                pcat[i] = _category_focus(pe, t, nod, blk)
+                psince[i] = t
+                pwake[i] = _pe_next_wake(pe, t, nod, blk)
         else:
             for i in range(npe):
                 pe = pes[i]
@@ -1380,7 +1418,7 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq
             nej = _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob)
             for i in range(nej):
                 _eject(ej[0, i], ej[1, i], t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, slots,
-                       dlog, plog)
+                       dlog, plog, pwake)
         if sc[S_QUEUED] > 0:
             for node in range(N):
                 if nod[N_QC, node] > 0:
@@ -1392,12 +1430,19 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq
                         nod[N_QH, node] = (nod[N_QH, node] + 1) % QC
                         nod[N_QC, node] -= 1
                         sc[S_QUEUED] -= 1
+                        pi = nod[N_PEI, node]
+                        if pi >= 0 and pwake[pi] > t + 1:
+                            pwake[pi] = t + 1  # a block blocked on send may proceed
         if sc[S_NACTIVE] > 0:
             _step_routers(t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree,
                           pk, msg, rnode, rmask, ev, evc, link, scr)
         if sc[S_MOVED] != 0:
             sc[S_LASTPROG] = t + 1
         t += 1
+    if not spatial:
+        for i in range(npe):
+            pestats[i, pcat[i]] += t - psince[i]
+            psince[i] = t
     sc[S_T] = t
 
 
@@ -1606,12 +1651,18 @@ def simulate(prog: PackedProgram, cfg: SimConfig, *, skip: bool = True) -> SimRe
     pes = pp["pes"]
     pestats = np.zeros((len(pes), len(PE_CATEGORIES)), dtype=np.int64)
     cand = np.zeros(max(B, 1), dtype=np.int64)
+    pwake = np.zeros(len(pes), dtype=np.int64)
+    pcat = np.full(len(pes), CAT_IDLE, dtype=np.int64)
+    psince = np.zeros(len(pes), dtype=np.int64)
+    st.nod[N_PEI] = -1
+    st.nod[N_PEI, pes] = np.arange(len(pes))
     _init_blocks(blk, stk, pp["iop"], pp["iarg"], pp["iaux"], st.sc, B)
     t0 = _time.perf_counter()
     run_program(cf, float(cfg.dram_bytes_per_cycle), st.sc, st.nod, st.vcs, st.vbuf, st.ob, st.tb, st.xl,
                 st.rq, st.obuf, st.obhc, st.pcq, st.pchc, st.inf, st.alp, st.fl, st.flfree, st.pk, st.pkfree,
                 st.ev, st.evc, st.link, st.scr, st.ej, blk, stk, pp["iop"], pp["iarg"], pp["iaux"], niq,
-                pp["msg"], pp["mdst"], pp["rnode"], pp["rmask"], slots, dlog, plog, pestats, pes, cand)
+                pp["msg"], pp["mdst"], pp["rnode"], pp["rmask"], slots, dlog, plog, pestats, pes, cand, pwake, pcat,
+                psince)
     seconds = _time.perf_counter() - t0
     sc = st.sc
     t = int(sc[S_T])
