@@ -29,7 +29,8 @@ def configs(draw, width: int, height: int, spatial: bool = False) -> SimConfig:
 
 
 @st.composite
-def programs(draw, spatial: bool = False, max_side: int = 3):
+def programs(draw, spatial: bool = False, max_side: int = 3, max_msgs: int = 4, max_compute: int = 5,
+             max_iters: int = 3):
     """A random program: messages with random endpoints; independent sender/receiver blocks, plus
     optional chained blocks (recv then send, in message order, so they cannot deadlock)."""
     w = draw(st.integers(1, max_side))
@@ -37,7 +38,7 @@ def programs(draw, spatial: bool = False, max_side: int = 3):
     n = w * h
     mem = [0] if draw(st.booleans()) and not spatial else []
     b = ProgramBuilder(w, h, memory_pes=mem)
-    nmsg = draw(st.integers(1, 4))
+    nmsg = draw(st.integers(1, max_msgs))
     tags = []
     for i in range(nmsg):
         src = draw(st.integers(0, n - 1))
@@ -48,18 +49,18 @@ def programs(draw, spatial: bool = False, max_side: int = 3):
         tags.append((b.add_message(src, dsts, flits, name=f"m{i}", mode=mode, layer=f"L{i % 2}"), src, dsts))
     chained = draw(st.booleans())
     for tag, src, dsts in tags:
-        k = draw(st.integers(1, 3))
+        k = draw(st.integers(1, max_iters))
         with b.block(src, f"s{tag}", layer=f"L{tag % 2}") as blk:
             with blk.loop(k):
                 if mem and src == 0 and draw(st.booleans()):
                     blk.mem_read(draw(st.integers(1, 40)))
-                blk.compute(draw(st.integers(0, 5)))
+                blk.compute(draw(st.integers(0, max_compute)))
                 blk.send(tag)
         for d in dsts:
             with b.block(d, f"r{tag}", layer=f"L{tag % 2}") as blk:
                 with blk.loop(k):
                     blk.recv(tag)
-                    blk.compute(draw(st.integers(0, 4)))
+                    blk.compute(draw(st.integers(0, max_compute)))
                     if mem and d == 0 and draw(st.booleans()):
                         blk.mem_write(draw(st.integers(1, 40)))
     if chained and len(tags) >= 2:

@@ -46,6 +46,14 @@ def test_engine_matches_reference_spatial_sim_core(data):
     _compare(prog, data.draw(configs(prog.width, prog.height, spatial=True)))
 
 
+@settings(max_examples=15, **SETTINGS)
+@given(st.data())
+def test_engine_matches_reference_compute_heavy(data):
+    # many blocks per PE and long computes: lazy PE stepping, idle-cycle skipping and their statistics
+    prog = data.draw(programs(max_side=4, max_msgs=10, max_compute=40, max_iters=5))
+    _compare(prog, data.draw(configs(prog.width, prog.height)))
+
+
 @settings(max_examples=20, **SETTINGS)
 @given(st.data())
 def test_event_skipping_changes_nothing(data):
