@@ -592,7 +592,7 @@ def _va_recheck(r, cf, vcs, ob, rq):
             vcs[u, V_VARES] = res if res != 0 else STALL_BUSY
 
 
-@njit(cache=True, inline='always', _nrt=False)
+@njit(cache=True, _nrt=False)
 def _islip_va(PV, alp, r, iters, V, scr, requesters):
     """Full iSLIP for VC allocation (inputs and outputs are port * V + vc). scr[0]: requests per input,
     scr[1]: requesting inputs per output, scr[2]: grants per input, scr[3]: accepted outputs."""
@@ -777,7 +777,7 @@ def _sa_recheck(r, cf, vcs, ob, rq):
                 vcs[u, V_SARES] = STALL_FULL
 
 
-@njit(cache=True, inline='always', _nrt=False)
+@njit(cache=True, _nrt=False)
 def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, branch):
     """iSLIP with persistent pointers alp[r, goff + out] (grant) and alp[r, aoff + in] (accept).
 
