@@ -5,6 +5,8 @@ routers), and memory for a 32x32 mesh.
 (b) the same at 0.3 flits/node/cycle (beyond saturation for this router: the network stays full)
 (c) 16x16 mesh at 0.1 flits/node/cycle
 (d) 32x32 mesh at 0.1: peak resident memory of the process
+(e) program mode: a synthetic layer on a 16x16 mesh (16 memory PEs stream 4-flit multicast packets to 64
+    workers that compute 300 cycles per packet and send results to 8 sinks)
 Cycles/s are measured on the simulation loop only (after JIT compilation / cache load and a warm-up),
 as wall time and as process CPU time (the machine may be shared). Usage: python bench/sim_speed.py [--cycles N]
 """
@@ -24,6 +26,8 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend_sim.config import SimConfig  # noqa: E402
+from backend_sim.engine import simulate  # noqa: E402
+from backend_sim.program import ProgramBuilder  # noqa: E402
 from backend_sim.traffic import EngineTraffic, TrafficSpec, warm_up_jit  # noqa: E402
 
 
@@ -53,7 +57,37 @@ def main() -> int:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'(d) 32x32 uniform 0.1':24s} {wall:10,.0f} cycles/s wall  {cpu:10,.0f} cycles/s cpu  "
           f"peak RSS {rss_mb:.0f} MB")
+    res = simulate(layer_program(), SimConfig(width=16, height=16, num_vcs=4, vc_buf_size=4, injection_queue=8))
+    res.raise_if_failed()
+    print(f"{'(e) program 16x16 layer':24s} {res.total_cycles / res.sim_seconds:10,.0f} cycles/s wall  "
+          f"({res.total_cycles} cycles in {res.sim_seconds:.2f} s, {res.flits_ejected} flits ejected)")
     return 0
+
+
+def layer_program():
+    b = ProgramBuilder(16, 16, memory_pes=[(x, 0) for x in range(16)])
+    workers = [(x, y) for y in range(4, 16, 3) for x in range(16)][:64]
+    sinks = [(x, 2) for x in range(0, 16, 2)]
+    iters = 200
+    for s in range(16):
+        group = [w for i, w in enumerate(workers) if i % 16 == s]
+        t = b.add_message((s, 0), group, 4, name=f"in{s}")
+        with b.block((s, 0), f"src{s}") as blk:
+            with blk.loop(iters):
+                blk.mem_read(256)
+                blk.send(t)
+        for i, w in enumerate(group):
+            sink = sinks[(s + i) % len(sinks)]
+            o = b.add_message(w, [sink], 1, name=f"out{s}.{i}")
+            with b.block(w, f"w{s}.{i}") as blk:
+                with blk.loop(iters):
+                    blk.recv(t)
+                    blk.compute(300)
+                    blk.send(o)
+            with b.block(sink, f"sink{s}.{i}") as blk:
+                with blk.loop(iters):
+                    blk.recv(o)
+    return b.build()
 
 
 if __name__ == "__main__":
