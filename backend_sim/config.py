@@ -70,10 +70,10 @@ class SimConfig:
         """NoC flits of a packet of `program_flits` flits of `flit_bits` bits on `link_bits`-wide links."""
         return max(1, -(-program_flits * self.flit_bits // self.link_bits))
 
-    def replace(self, **changes) -> "SimConfig":
+    def replace(self, **changes) -> SimConfig:
         return dataclasses.replace(self, **changes).validated()
 
-    def validated(self) -> "SimConfig":
+    def validated(self) -> SimConfig:
         """Return self after checking every value; raise FocusError naming the first bad one."""
         def bad(name: str, valid: str) -> FocusError:
             return FocusError(f"simulator config: {name} = {getattr(self, name)!r}, {valid}")
@@ -109,19 +109,19 @@ class SimConfig:
         return self
 
     @classmethod
-    def from_device(cls, device, **overrides) -> "SimConfig":
+    def from_device(cls, device, **overrides) -> SimConfig:
         """Defaults from a `chip.device` op (mesh, VCs, buffers, queue, flit/link bits, DRAM)."""
         w, h = device.mesh
-        vals = dict(
-            width=w, height=h,
-            num_vcs=min(device.num_vcs.value.data, MAX_VCS),
-            vc_buf_size=device.vc_buf_flits.value.data,
-            injection_queue=device.injection_queue.value.data,
-            flit_bits=device.flit_bits.value.data,
-            link_bits=device.link_bits.value.data,
-            dram_bytes_per_cycle=float(device.dram_bytes_per_cycle.value.data),
-            dram_latency=device.dram_latency.value.data,
-        )
+        vals = {
+            "width": w, "height": h,
+            "num_vcs": min(device.num_vcs.value.data, MAX_VCS),
+            "vc_buf_size": device.vc_buf_flits.value.data,
+            "injection_queue": device.injection_queue.value.data,
+            "flit_bits": device.flit_bits.value.data,
+            "link_bits": device.link_bits.value.data,
+            "dram_bytes_per_cycle": float(device.dram_bytes_per_cycle.value.data),
+            "dram_latency": device.dram_latency.value.data,
+        }
         vals.update(overrides)
         return cls(**vals).validated()
 

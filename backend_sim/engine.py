@@ -17,7 +17,13 @@ from numba import njit
 
 from backend_sim.config import SimConfig
 from backend_sim.program import (
-    MODE_COPIES, OP_COMPUTE, OP_LOOP_BEGIN, OP_LOOP_END, OP_RECV, OP_SEND, PackedProgram,
+    MODE_COPIES,
+    OP_COMPUTE,
+    OP_LOOP_BEGIN,
+    OP_LOOP_END,
+    OP_RECV,
+    OP_SEND,
+    PackedProgram,
 )
 from backend_sim.result import PE_CATEGORIES, BlockedBlock, DeadlockInfo, SimResult, StuckPacket
 
@@ -319,7 +325,6 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             _sa_evaluate(r, cf, vcs, ob, rq, alp, scr)
     elif rq[r, RQ_ST] == t and cf[C_SA] > 1:
         _sa_recheck(r, cf, vcs, ob, rq)
-    CAPX = xl.shape[2]
     if rq[r, RQ_XBN] == 0 and rq[r, RQ_XWN] != 0:
         rq[r, RQ_XSEL] ^= 1
         rq[r, RQ_XBN] = rq[r, RQ_XWN]
@@ -995,8 +1000,7 @@ def _skip_markers(b, when, blk, stk, iop, iarg, iaux, sc):
     blk[B_STATE, b] = BS_DONE
     blk[B_DONE, b] = when
     sc[S_NDONE] += 1
-    if when > sc[S_MAXDONE]:
-        sc[S_MAXDONE] = when
+    sc[S_MAXDONE] = max(sc[S_MAXDONE], when)
 
 
 @njit(cache=True, _nrt=False)
@@ -1067,7 +1071,6 @@ def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, 
     sc[S_FLITS] -= 1
     sc[S_EJECTED] += 1
     sc[S_MOVED] = 1
-    V = cf[C_NV]
     sc[S_CREDITS] += 1
     _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[FL_VC, f])
     p = fl[FL_PKT, f]
@@ -1166,15 +1169,13 @@ def _pe_next_wake(pe, t, nod, blk):
     uf = nod[N_UNITFREE, pe]
     if uf > t:
         w = uf
-    ready_at = uf if uf > t + 1 else t + 1
+    ready_at = max(t + 1, uf)
     for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
         st = blk[B_STATE, b]
         if st == BS_WAIT:
-            if blk[B_RESUME, b] < w:
-                w = blk[B_RESUME, b]
+            w = min(w, blk[B_RESUME, b])
         elif st == BS_READY:
-            if ready_at < w:
-                w = ready_at
+            w = min(w, ready_at)
         elif st == BS_DONE:
             d = blk[B_DONE, b]
             if d > t and d < w:
@@ -1320,15 +1321,13 @@ def _next_event(t, cf, nod, blk, pes):
                     continue
                 live = True
                 iss = blk[B_ISSUE, b]
-                if iss > busy_until:
-                    busy_until = iss
+                busy_until = max(busy_until, iss)
             if not live:
                 continue
             if busy_until <= t:
                 return t
             # busy while any issue > t: the core next acts when the last completion is reached
-            if busy_until < nxt:
-                nxt = busy_until
+            nxt = min(nxt, busy_until)
         return nxt
     for i in range(pes.shape[0]):
         pe = pes[i]
@@ -1338,8 +1337,7 @@ def _next_event(t, cf, nod, blk, pes):
         for b in range(nod[N_BLO, pe], nod[N_BHI, pe]):
             st = blk[B_STATE, b]
             if st == BS_WAIT:
-                if blk[B_RESUME, b] < nxt:
-                    nxt = blk[B_RESUME, b]
+                nxt = min(nxt, blk[B_RESUME, b])
             elif st == BS_READY:
                 return t
             elif st == BS_DONE:
@@ -1377,8 +1375,7 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq
         # event skipping: nothing in the network and no PE can act before `nxt`
         if cf[C_SKIP] != 0 and net_empty and sc[S_EVTOTAL] == 0 and sc[S_NACTIVE] == 0:
             nxt = _next_event(t, cf, nod, blk, pes)
-            if nxt > cf[C_MAXCYC]:
-                nxt = cf[C_MAXCYC]
+            nxt = min(nxt, cf[C_MAXCYC])
             if nxt > t + 1:
                 span = nxt - t
                 for i in range(npe):
@@ -1565,7 +1562,7 @@ def _prepare_program(prog: PackedProgram, cfg: SimConfig):
         if newb == 0 or int(blk[B_PE, newb - 1]) != pe:
             nod_blo[pe] = newb
         nod_bhi[pe] = newb + 1
-    pes = np.array(sorted(set(int(p) for p in prog.block_pe)), dtype=np.int64)
+    pes = np.array(sorted({int(p) for p in prog.block_pe}), dtype=np.int64)
     msg = np.zeros((NMF, max(M, 1)), dtype=np.int64)
     for m in range(M):
         msg[M_SRC, m] = prog.msg_src[m]
@@ -1574,9 +1571,9 @@ def _prepare_program(prog: PackedProgram, cfg: SimConfig):
         msg[M_DPTR, m], msg[M_DEND, m] = prog.msg_dst_ptr[m], prog.msg_dst_ptr[m + 1]
         msg[M_RPTR, m], msg[M_REND, m] = prog.msg_route_ptr[m], prog.msg_route_ptr[m + 1]
         msg[M_SLOT, m] = slot_base[m]
-    return dict(order=order, blk=blk, depth=depth, iop=iop, iarg=iarg, iaux=iaux, pes=pes, msg=msg,
-                mdst=prog.msg_dst.astype(np.int64), rnode=prog.route_node.astype(np.int64),
-                rmask=prog.route_mask.astype(np.int64), nslots=int(slot_base[M]), blo=nod_blo, bhi=nod_bhi)
+    return {'order': order, 'blk': blk, 'depth': depth, 'iop': iop, 'iarg': iarg, 'iaux': iaux, 'pes': pes, 'msg': msg,
+                'mdst': prog.msg_dst.astype(np.int64), 'rnode': prog.route_node.astype(np.int64),
+                'rmask': prog.route_mask.astype(np.int64), 'nslots': int(slot_base[M]), 'blo': nod_blo, 'bhi': nod_bhi}
 
 
 _WARM = [False]
@@ -1710,7 +1707,7 @@ def _deadlock_info(prog, pp, st, blk, niq, kind, t) -> DeadlockInfo:
             p = int(niq[node, (int(st.nod[N_QH, node]) + j) % QC])
             stuck.append(StuckPacket.make(prog, int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]),
                                           int(st.pk[PK_SRC, p]), "injection queue", node))
-    V, D = int(st.cf[C_NV]), int(st.cf[C_D])
+    V = int(st.cf[C_NV])
     seen = set()
     for u in range(st.vcs.shape[0]):
         for j in range(int(st.vcs[u, V_BC])):
@@ -1816,10 +1813,8 @@ def _pattern_dest(src, tcf, hot, hotw, N, sc):
 def _ts_sample(tst, base, v):
     tst[base] += v
     tst[base + 1] += 1
-    if v < tst[base + 2]:
-        tst[base + 2] = v
-    if v > tst[base + 3]:
-        tst[base + 3] = v
+    tst[base + 2] = min(tst[base + 2], v)
+    tst[base + 3] = max(tst[base + 3], v)
 
 
 @njit(cache=True, _nrt=False)

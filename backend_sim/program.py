@@ -55,11 +55,13 @@ multi-destination message gets the union of the XY paths from the source, and a 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -176,7 +178,7 @@ class PackedProgram:
             np.savez(fh, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
 
     @classmethod
-    def load(cls, path: str | Path) -> "PackedProgram":
+    def load(cls, path: str | Path) -> PackedProgram:
         if not Path(path).is_file():
             raise FocusError(f"{path}: no such file, expected a .npz written by PackedProgram.save")
         try:
@@ -195,12 +197,12 @@ class PackedProgram:
         return prog
 
     # ---- checks ----
-    def validate(self, where: str = "program") -> "PackedProgram":
+    def validate(self, where: str = "program") -> PackedProgram:
         """Check every structural rule; raise FocusError naming the first violation."""
         w, h, n = self.width, self.height, self.width * self.height
         if w < 1 or h < 1:
             raise FocusError(f"{where}: mesh {w}x{h}, expected at least 1x1")
-        mem = set(int(p) for p in self.memory_pes)
+        mem = {int(p) for p in self.memory_pes}
         for p in mem:
             if not 0 <= p < n:
                 raise FocusError(f"{where}: memory PE {p} outside the {w}x{h} mesh")
@@ -251,7 +253,7 @@ class PackedProgram:
                     if op == OP_SEND and int(self.msg_src[arg]) != pe:
                         raise FocusError(f"{loc}: tag {arg} is sent by {self.pe_label(int(self.msg_src[arg]))}, "
                                          f"not by this PE")
-                    if op == OP_RECV and pe not in set(int(x) for x in self.dsts(arg)):
+                    if op == OP_RECV and pe not in {int(x) for x in self.dsts(arg)}:
                         raise FocusError(f"{loc}: tag {arg} is not delivered to this PE")
                 elif op == OP_COMPUTE:
                     if arg < 0:
@@ -317,7 +319,7 @@ def _check_masks(prog: PackedProgram, m: int, name: str, where: str) -> None:
     route = prog.route(m)
     w, n = prog.width, prog.nodes
     src = int(prog.msg_src[m])
-    dsts = set(int(x) for x in prog.dsts(m))
+    dsts = {int(x) for x in prog.dsts(m)}
     if src not in route:
         raise FocusError(f"{where}: message tag {m} ({name}) route has no entry for its source")
     seen = {src}
@@ -334,7 +336,7 @@ def _check_masks(prog: PackedProgram, m: int, name: str, where: str) -> None:
         for port in range(4):
             if mask & (1 << port):
                 nxt = neighbor(w, cur, port)
-                x, y = cur % w, cur // w
+                x = cur % w
                 if (port == PORT_E and x == w - 1) or (port == PORT_W and x == 0) or not 0 <= nxt < n:
                     raise FocusError(f"{where}: message tag {m} ({name}) route leaves the mesh at "
                                      f"{prog.pe_label(cur)}")
@@ -360,7 +362,7 @@ def route_masks(width: int, height: int, src: int, dsts: Sequence[int],
         parent: dict[int, int] = {}
         for d in dsts:
             path = xy_path(width, src, d)
-            for a, b in zip(path, path[1:]):
+            for a, b in itertools.pairwise(path):
                 parent[b] = a
         for b, a in parent.items():
             children.setdefault(a, []).append(b)
@@ -389,12 +391,12 @@ def route_masks(width: int, height: int, src: int, dsts: Sequence[int],
         if node in dset:
             masks[node] |= 1 << PORT_L
     if set(parent) - set(masks):
-        bad = sorted(set(parent) - set(masks))[0]
+        bad = min(set(parent) - set(masks))
         raise FocusError(f"{where}: tree node <{bad % width}, {bad // width}> is not reachable from the "
                          "source, expected a tree rooted at the source")
     missing = dset - set(masks)
     if missing:
-        d = sorted(missing)[0]
+        d = min(missing)
         raise FocusError(f"{where}: destination <{d % width}, {d // width}> is not on the route tree")
     for node, mask in masks.items():
         if mask == 0:
@@ -405,30 +407,30 @@ def route_masks(width: int, height: int, src: int, dsts: Sequence[int],
 class BlockBuilder:
     """Appends instructions to one block; obtained from `ProgramBuilder.block`."""
 
-    def __init__(self, builder: "ProgramBuilder", pe: int, name: str):
+    def __init__(self, builder: ProgramBuilder, pe: int, name: str):
         self._b = builder
         self.pe = pe
         self.name = name
         self.ops: list[tuple[int, int]] = []
         self._open_loops: list[int] = []
 
-    def _add(self, op: int, arg: int) -> "BlockBuilder":
+    def _add(self, op: int, arg: int) -> BlockBuilder:
         self.ops.append((op, int(arg)))
         return self
 
-    def send(self, tag: int) -> "BlockBuilder":
+    def send(self, tag: int) -> BlockBuilder:
         return self._add(OP_SEND, tag)
 
-    def recv(self, tag: int) -> "BlockBuilder":
+    def recv(self, tag: int) -> BlockBuilder:
         return self._add(OP_RECV, tag)
 
-    def compute(self, cycles: int) -> "BlockBuilder":
+    def compute(self, cycles: int) -> BlockBuilder:
         return self._add(OP_COMPUTE, cycles)
 
-    def mem_read(self, nbytes: int) -> "BlockBuilder":
+    def mem_read(self, nbytes: int) -> BlockBuilder:
         return self._add(OP_MEM_READ, nbytes)
 
-    def mem_write(self, nbytes: int) -> "BlockBuilder":
+    def mem_write(self, nbytes: int) -> BlockBuilder:
         return self._add(OP_MEM_WRITE, nbytes)
 
     @contextmanager
@@ -443,7 +445,7 @@ class BlockBuilder:
             self._open_loops.pop()
             self._add(OP_LOOP_END, begin)  # relative to the block; made absolute by build()
 
-    def __enter__(self) -> "BlockBuilder":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -493,8 +495,8 @@ class ProgramBuilder:
         if tree_edges is not None:
             edges = [(self.pe_id(a), self.pe_id(b)) for a, b in tree_edges]
         masks = route_masks(self.width, self.height, s, d, edges, where) if mode == "tree" else {}
-        self.messages.append(dict(src=s, dsts=d, flits=int(flits), masks=masks, name=label,
-                                  layer=layer or "", mode=MODE_NAMES.index(mode), vc=int(vc)))
+        self.messages.append({"src": s, "dsts": d, "flits": int(flits), "masks": masks, "name": label,
+                                  "layer": layer or "", "mode": MODE_NAMES.index(mode), "vc": int(vc)})
         return tag
 
     def block(self, pe, name: str, layer: str = "") -> BlockBuilder:

@@ -18,11 +18,22 @@ import numpy as np
 
 from backend_sim.config import SimConfig
 from backend_sim.program import (
-    MODE_COPIES, OP_COMPUTE, OP_LOOP_BEGIN, OP_LOOP_END, OP_MEM_READ, OP_MEM_WRITE, OP_RECV, OP_SEND,
-    PORT_L, PackedProgram, port_towards,
+    MODE_COPIES,
+    OP_COMPUTE,
+    OP_LOOP_BEGIN,
+    OP_LOOP_END,
+    OP_RECV,
+    OP_SEND,
+    PORT_L,
+    PackedProgram,
+    port_towards,
 )
 from backend_sim.result import (
-    BlockedBlock, DeadlockInfo, PE_CATEGORIES, SimResult, StuckPacket,
+    PE_CATEGORIES,
+    BlockedBlock,
+    DeadlockInfo,
+    SimResult,
+    StuckPacket,
 )
 
 P = 5  # router ports: E, W, S, N, local
@@ -44,8 +55,21 @@ def supersedes(in1: int, in2: int, offset: int, size: int) -> bool:
 
 
 class Packet:
-    __slots__ = ("pid", "msg", "seq", "src", "dest", "route", "nflits", "ctime", "itime", "copy_dst",
-                 "ndst", "delivered", "record")
+    __slots__ = (
+        "copy_dst",
+        "ctime",
+        "delivered",
+        "dest",
+        "itime",
+        "msg",
+        "ndst",
+        "nflits",
+        "pid",
+        "record",
+        "route",
+        "seq",
+        "src",
+    )
 
     def __init__(self, pid, msg, seq, src, dest, route, nflits, ctime, copy_dst, ndst):
         self.pid, self.msg, self.seq, self.src, self.dest = pid, msg, seq, src, dest
@@ -55,12 +79,12 @@ class Packet:
 
 
 class Flit:
-    __slots__ = ("pkt", "head", "tail", "vc", "hops", "itime")
+    __slots__ = ("head", "hops", "itime", "pkt", "tail", "vc")
 
     def __init__(self, pkt, head, tail, vc, itime):
         self.pkt, self.head, self.tail, self.vc, self.hops, self.itime = pkt, head, tail, vc, 0, itime
 
-    def copy(self) -> "Flit":
+    def copy(self) -> Flit:
         g = Flit(self.pkt, self.head, self.tail, self.vc, self.itime)
         g.hops = self.hops
         return g
@@ -102,7 +126,7 @@ class BufState:
 
 
 class VC:
-    __slots__ = ("buf", "state", "route_mask", "vc_mask", "sent_mask", "out_vc", "grant", "in_saq")
+    __slots__ = ("buf", "grant", "in_saq", "out_vc", "route_mask", "sent_mask", "state", "vc_mask")
 
     def __init__(self):
         self.buf: deque[Flit] = deque()
@@ -252,7 +276,6 @@ class RefNoC:
 
     def step_router(self, rt: Router, t: int) -> None:
         cfg = self.cfg
-        nv = self.nv
         # input queuing
         rt.in_flits.sort(key=lambda x: x[0])
         for port, f in rt.in_flits:
@@ -562,8 +585,19 @@ def accept_by_label(label, need):
 # ---------------------------------------------------------------------------------------------
 
 class _Block:
-    __slots__ = ("b", "pe", "start", "end", "pc", "stack", "state", "resume", "wait_kind", "done_time",
-                 "first_issue")
+    __slots__ = (
+        "b",
+        "done_time",
+        "end",
+        "first_issue",
+        "pc",
+        "pe",
+        "resume",
+        "stack",
+        "start",
+        "state",
+        "wait_kind",
+    )
 
 
 class RefSimulator:

@@ -29,7 +29,7 @@ class BlockedBlock:
     state: str
 
     @classmethod
-    def make(cls, prog: PackedProgram, b: int, index: int, op: int, arg: int, state: str) -> "BlockedBlock":
+    def make(cls, prog: PackedProgram, b: int, index: int, op: int, arg: int, state: str) -> BlockedBlock:
         text = f"{OP_NAMES[op]} {arg}"
         if OP_NAMES[op] in ("send", "recv") and 0 <= arg < len(prog.msg_names):
             text = f"{OP_NAMES[op]} tag {arg} ({prog.msg_names[arg]})"
@@ -48,7 +48,7 @@ class StuckPacket:
     where: str
 
     @classmethod
-    def make(cls, prog: PackedProgram, msg: int, seq: int, src: int, kind: str, node: int) -> "StuckPacket":
+    def make(cls, prog: PackedProgram, msg: int, seq: int, src: int, kind: str, node: int) -> StuckPacket:
         return cls(message=prog.msg_names[msg], seq=seq, src=prog.pe_label(src),
                    where=f"{kind} at {prog.pe_label(node)}")
 
@@ -102,7 +102,7 @@ class SimResult:
     sim_seconds: float
 
     @classmethod
-    def build(cls, **kw) -> "SimResult":
+    def build(cls, **kw) -> SimResult:
         return cls(**kw)
 
     @property
@@ -123,7 +123,7 @@ class SimResult:
             total += cfg.noc_flits(int(prog.msg_flits[int(m)])) * ndst
         return total
 
-    def raise_if_failed(self) -> "SimResult":
+    def raise_if_failed(self) -> SimResult:
         if self.deadlock is not None:
             if self.deadlock.kind == "deadlock":
                 raise SimulationDeadlock(self.deadlock.message())

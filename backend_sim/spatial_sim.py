@@ -374,16 +374,16 @@ def spatial_config(task: SpatialTask, **overrides) -> SimConfig:
 
     nv = geti("num_vcs", 4)
     width = geti("channel_width", 128)
-    vals = dict(
-        width=task.k, height=task.k, num_vcs=nv, vc_buf_size=geti("vc_buf_size", 2),
-        routing_delay=geti("routing_delay", 1), vc_alloc_delay=geti("vc_alloc_delay", 1),
-        sw_alloc_delay=geti("sw_alloc_delay", 1), st_prepare_delay=geti("st_prepare_delay", 0),
-        st_final_delay=geti("st_final_delay", 1), credit_delay=geti("credit_delay", 0),
-        alloc_iters=geti("alloc_iters", 1), vc_lo=0, vc_hi=max(1, nv // 2) - 1,
-        multicast_mode="sync", injection_queue=0, flit_bits=width, link_bits=width, recv_at_head=True,
-        core_model="spatial_sim", spatial_threshold=geti("threshold", 2),
-        deadlock_window=max(1, geti("deadlock_check_freq", 100000)),
-    )
+    vals = {
+        "width": task.k, "height": task.k, "num_vcs": nv, "vc_buf_size": geti("vc_buf_size", 2),
+        "routing_delay": geti("routing_delay", 1), "vc_alloc_delay": geti("vc_alloc_delay", 1),
+        "sw_alloc_delay": geti("sw_alloc_delay", 1), "st_prepare_delay": geti("st_prepare_delay", 0),
+        "st_final_delay": geti("st_final_delay", 1), "credit_delay": geti("credit_delay", 0),
+        "alloc_iters": geti("alloc_iters", 1), "vc_lo": 0, "vc_hi": max(1, nv // 2) - 1,
+        "multicast_mode": "sync", "injection_queue": 0, "flit_bits": width, "link_bits": width, "recv_at_head": True,
+        "core_model": "spatial_sim", "spatial_threshold": geti("threshold", 2),
+        "deadlock_window": max(1, geti("deadlock_check_freq", 100000)),
+    }
     vals.update(overrides)
     return SimConfig(**vals).validated()
 

@@ -15,6 +15,7 @@ and measurement window). `run_reference` drives the pure-Python twin with the sa
 from __future__ import annotations
 
 import dataclasses
+import math
 import time as _time
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from backend_sim import engine as E
 from backend_sim.config import SimConfig
-from backend_sim.reference import Flit, Packet, RefNoC
+from backend_sim.reference import Packet, RefNoC
 from focus_tools.errors import FocusError
 
 PATTERNS = {"uniform": E.PAT_UNIFORM, "transpose": E.PAT_TRANSPOSE, "bitcomp": E.PAT_BITCOMP,
@@ -43,7 +44,7 @@ class TrafficSpec:
     seed: int = 0
     include_queuing: bool = True
 
-    def check(self, cfg: SimConfig) -> "TrafficSpec":
+    def check(self, cfg: SimConfig) -> TrafficSpec:
         n = cfg.nodes
         if self.pattern not in PATTERNS:
             raise FocusError(f"traffic: pattern {self.pattern!r}, expected one of {', '.join(PATTERNS)}")
@@ -504,7 +505,7 @@ def run_booksim(st, proto: Protocol, drain_limit: int = 10_000_000) -> TrafficRe
         cur_lat = _avg(c["plat"])
         cur_acc = c["acc_flits"] / max(1, c["t"] - c["reset_time"]) / st.cfg.nodes
         nan = float("nan")
-        lat_change = abs((cur_lat - prev_lat) / cur_lat) if cur_lat == cur_lat and cur_lat else nan
+        lat_change = abs((cur_lat - prev_lat) / cur_lat) if not math.isnan(cur_lat) and cur_lat else nan
         acc_change = abs((cur_acc - prev_acc) / cur_acc) if cur_acc else nan
         prev_lat, prev_acc = cur_lat, cur_acc
         lat_exc = _latency_exceeded(st, proto.latency_thres)

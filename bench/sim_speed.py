@@ -17,18 +17,18 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # idle BLAS threads spin and steal CPU
 
-import argparse  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backend_sim.config import SimConfig  # noqa: E402
-from backend_sim.engine import simulate  # noqa: E402
-from backend_sim.program import ProgramBuilder  # noqa: E402
-from backend_sim.traffic import EngineTraffic, TrafficSpec, warm_up_jit  # noqa: E402
+from backend_sim.config import SimConfig
+from backend_sim.engine import simulate
+from backend_sim.program import ProgramBuilder
+from backend_sim.traffic import EngineTraffic, TrafficSpec, warm_up_jit
 
 
 def measure(side: int, rate: float, cycles: int, warm: int = 2000) -> tuple[float, float, int]:
@@ -72,21 +72,18 @@ def layer_program():
     for s in range(16):
         group = [w for i, w in enumerate(workers) if i % 16 == s]
         t = b.add_message((s, 0), group, 4, name=f"in{s}")
-        with b.block((s, 0), f"src{s}") as blk:
-            with blk.loop(iters):
-                blk.mem_read(256)
-                blk.send(t)
+        with b.block((s, 0), f"src{s}") as blk, blk.loop(iters):
+            blk.mem_read(256)
+            blk.send(t)
         for i, w in enumerate(group):
             sink = sinks[(s + i) % len(sinks)]
             o = b.add_message(w, [sink], 1, name=f"out{s}.{i}")
-            with b.block(w, f"w{s}.{i}") as blk:
-                with blk.loop(iters):
-                    blk.recv(t)
-                    blk.compute(300)
-                    blk.send(o)
-            with b.block(sink, f"sink{s}.{i}") as blk:
-                with blk.loop(iters):
-                    blk.recv(o)
+            with b.block(w, f"w{s}.{i}") as blk, blk.loop(iters):
+                blk.recv(t)
+                blk.compute(300)
+                blk.send(o)
+            with b.block(sink, f"sink{s}.{i}") as blk, blk.loop(iters):
+                blk.recv(o)
     return b.build()
 
 

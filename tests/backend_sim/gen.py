@@ -50,19 +50,17 @@ def programs(draw, spatial: bool = False, max_side: int = 3, max_msgs: int = 4, 
     chained = draw(st.booleans())
     for tag, src, dsts in tags:
         k = draw(st.integers(1, max_iters))
-        with b.block(src, f"s{tag}", layer=f"L{tag % 2}") as blk:
-            with blk.loop(k):
-                if mem and src == 0 and draw(st.booleans()):
-                    blk.mem_read(draw(st.integers(1, 40)))
-                blk.compute(draw(st.integers(0, max_compute)))
-                blk.send(tag)
+        with b.block(src, f"s{tag}", layer=f"L{tag % 2}") as blk, blk.loop(k):
+            if mem and src == 0 and draw(st.booleans()):
+                blk.mem_read(draw(st.integers(1, 40)))
+            blk.compute(draw(st.integers(0, max_compute)))
+            blk.send(tag)
         for d in dsts:
-            with b.block(d, f"r{tag}", layer=f"L{tag % 2}") as blk:
-                with blk.loop(k):
-                    blk.recv(tag)
-                    blk.compute(draw(st.integers(0, max_compute)))
-                    if mem and d == 0 and draw(st.booleans()):
-                        blk.mem_write(draw(st.integers(1, 40)))
+            with b.block(d, f"r{tag}", layer=f"L{tag % 2}") as blk, blk.loop(k):
+                blk.recv(tag)
+                blk.compute(draw(st.integers(0, max_compute)))
+                if mem and d == 0 and draw(st.booleans()):
+                    blk.mem_write(draw(st.integers(1, 40)))
     if chained and len(tags) >= 2:
         # a chain: the first message's receiver forwards to a new message, etc.
         prev = tags[0]

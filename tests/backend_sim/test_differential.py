@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from backend_sim.engine import simulate
 from backend_sim.reference import simulate_reference
 
-SETTINGS = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "derandomize": True}
 
 
 def _compare(prog, cfg):

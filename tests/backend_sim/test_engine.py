@@ -42,8 +42,8 @@ def test_zero_load_latency_every_hop_count(flits):
 
 
 @pytest.mark.parametrize("delays", [
-    dict(link_latency=2, credit_delay=1, st_prepare_delay=1),
-    dict(routing_delay=2, vc_alloc_delay=2, sw_alloc_delay=3),
+    {"link_latency": 2, "credit_delay": 1, "st_prepare_delay": 1},
+    {"routing_delay": 2, "vc_alloc_delay": 2, "sw_alloc_delay": 3},
 ])
 def test_zero_load_latency_other_pipeline_delays(delays):
     cfg = SimConfig(width=8, height=8, num_vcs=2, vc_buf_size=4, **delays)
@@ -140,13 +140,11 @@ def test_multicast_tree_delivers_once_per_destination():
     b = ProgramBuilder(4, 4)
     edges = [((0, 0), (1, 0)), ((1, 0), (2, 0)), ((1, 0), (1, 1)), ((1, 1), (1, 2))]
     t = b.add_message((0, 0), [(2, 0), (1, 1), (1, 2)], 3, tree_edges=edges)
-    with b.block((0, 0), "s") as blk:
-        with blk.loop(5):
-            blk.send(t)
+    with b.block((0, 0), "s") as blk, blk.loop(5):
+        blk.send(t)
     for d in [(2, 0), (1, 1), (1, 2)]:
-        with b.block(d, "r") as blk:
-            with blk.loop(5):
-                blk.recv(t)
+        with b.block(d, "r") as blk, blk.loop(5):
+            blk.recv(t)
     for mode in ("sync", "branch"):
         res = simulate(b.build(), SimConfig(width=4, height=4, multicast_mode=mode, num_vcs=2, vc_buf_size=2))
         assert res.finished
@@ -182,14 +180,12 @@ def test_result_json_has_required_sections():
 def test_save_load_roundtrip_is_byte_identical(tmp_path):
     b = ProgramBuilder(3, 2, memory_pes=[(0, 0)])
     t = b.add_message((0, 0), [(2, 1), (1, 1)], 2, name="m", layer="L")
-    with b.block((0, 0), "s", layer="L") as blk:
-        with blk.loop(3):
-            blk.mem_read(8)
-            blk.send(t)
+    with b.block((0, 0), "s", layer="L") as blk, blk.loop(3):
+        blk.mem_read(8)
+        blk.send(t)
     for d in [(2, 1), (1, 1)]:
-        with b.block(d, "r") as blk:
-            with blk.loop(3):
-                blk.recv(t)
+        with b.block(d, "r") as blk, blk.loop(3):
+            blk.recv(t)
     prog = b.build()
     prog.save(tmp_path / "a.npz")
     back = PackedProgram.load(tmp_path / "a.npz")

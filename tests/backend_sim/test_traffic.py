@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from backend_sim.booksim_cfg import build, parse_config_text, read_config, run_config
 from backend_sim.config import SimConfig
 from backend_sim.traffic import (
-    EngineTraffic, Protocol, RefTraffic, TrafficSpec, run_booksim, run_window, simulate_traffic,
+    EngineTraffic,
+    Protocol,
+    RefTraffic,
+    TrafficSpec,
+    run_booksim,
+    run_window,
+    simulate_traffic,
 )
 from focus_tools.errors import FocusError
 
