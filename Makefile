@@ -16,8 +16,8 @@ run: $(STAMP)
 	$(BIN)/focus run examples/tiny/task.yaml --out out/tiny
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
 	$(BIN)/lit -v test_lit
+	$(BIN)/python -m pytest
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
