@@ -37,7 +37,10 @@ def test_sim_npz_json(tmp_path, capsys):
 
 def test_sim_mlir_module(capsys):
     code, out, _ = _run(capsys, "sim", str(ROOT / "examples" / "levels" / "pe_isa.mlir"), "--json")
-    assert code == 0 and json.loads(out)["flits"]["ejected"] == 8
+    assert code == 0
+    data = json.loads(out)
+    # every packet of the compiled example reaches every destination (flit conservation)
+    assert data["finished"] and data["flits"]["ejected"] == data["flits"]["expected_ejected"] > 0
 
 
 def test_sim_deadlock_exit_code_3(tmp_path, capsys):
