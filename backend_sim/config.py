@@ -129,3 +129,23 @@ class SimConfig:
         d = dataclasses.asdict(self)
         d.pop("extra", None)
         return d
+
+
+def vc_class_ranges(msg_vc, cfg: SimConfig) -> list[tuple[int, int]]:
+    """Per message, the VCs (first, last) it may use: the routing pass's VC classes split the VC range.
+
+    With one class in use (e.g. every message in class 0) every message uses the whole range
+    `vc_lo..vc_last`; with classes 0..C-1 (C = the largest class + 1), class c uses the c-th of C equal
+    parts: VCs `vc_lo + c*n//C .. vc_lo + (c+1)*n//C - 1` with n = the VCs in the range."""
+    classes = sorted({int(v) for v in msg_vc})
+    lo, hi = cfg.vc_lo, cfg.vc_last
+    if len(classes) <= 1:
+        return [(lo, hi)] * len(msg_vc)
+    if classes[0] < 0:
+        raise FocusError(f"program: message VC class {classes[0]}, expected >= 0")
+    count = classes[-1] + 1
+    n = hi - lo + 1
+    if n < count:
+        raise FocusError(f"simulator config: num_vcs = {cfg.num_vcs} (VCs {lo}..{hi}), the program's messages "
+                         f"use {count} VC classes, expected at least one VC per class")
+    return [(lo + int(v) * n // count, lo + (int(v) + 1) * n // count - 1) for v in msg_vc]

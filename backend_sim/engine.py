@@ -15,7 +15,7 @@ import time as _time
 import numpy as np
 from numba import njit
 
-from backend_sim.config import SimConfig
+from backend_sim.config import SimConfig, vc_class_ranges
 from backend_sim.program import (
     MODE_COPIES,
     OP_COMPUTE,
@@ -48,7 +48,8 @@ V_OUT = 7
 V_GR = 12
 V_VARES = 17
 V_SARES = 18
-NVF = 19
+V_CMASK = 19  # the VCs (bit per VC) of the packet's VC class, set when its head is routed
+NVF = 20
 # per router stage fields: routing / VC allocation / switch allocation wait + batch masks and batch
 # completion time; crossbar: which flit list is the batch, list lengths, completion time
 (RQ_RW, RQ_RB, RQ_RT, RQ_AW, RQ_AB, RQ_AT, RQ_SW, RQ_SB, RQ_ST, RQ_XSEL, RQ_XWN, RQ_XBN, RQ_XT) = range(13)
@@ -60,8 +61,8 @@ FL_PKT, FL_HEAD, FL_TAIL, FL_VC, FL_HOPS, FL_ITIME = range(6)
 NFF = 6
 # packet fields
 (PK_MSG, PK_SEQ, PK_SRC, PK_DEST, PK_ROUTE, PK_NFL, PK_CTIME, PK_ITIME, PK_COPYDST, PK_LEFT, PK_LOG,
- PK_RECORD) = range(12)
-NPF = 12
+ PK_RECORD, PK_VLO, PK_VHI) = range(14)
+NPF = 14
 # per node fields
 (N_QH, N_QC, N_NEXTF, N_CURVC, N_LASTVC, N_UNITFREE, N_RR, N_DRAMFREE, N_RQ, N_PIPE, N_BLO, N_BHI, N_ACT,
  N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK, N_X, N_Y, N_PEI) = range(21)
@@ -73,8 +74,8 @@ BS_READY, BS_WAIT, BS_RECV, BS_SEND, BS_DONE = range(5)
 W_ISSUE, W_COMPUTE, W_MEM = range(3)
 CAT_BUSY, CAT_SEND, CAT_RECV, CAT_MEM, CAT_IDLE = range(5)
 # message fields
-M_SRC, M_NFL, M_MODE, M_DPTR, M_DEND, M_RPTR, M_REND, M_SLOT, M_SEQ = range(9)
-NMF = 9
+M_SRC, M_NFL, M_MODE, M_DPTR, M_DEND, M_RPTR, M_REND, M_SLOT, M_SEQ, M_VLO, M_VHI = range(11)
+NMF = 11
 # event kinds
 EV_RFLIT, EV_RCRED, EV_TFLIT, EV_TCRED = range(4)
 # run status
@@ -339,7 +340,9 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             m &= m - 1
             u = base + item
             f = vbuf[u, vcs[u, V_BH]]
-            vcs[u, V_RMASK] = _route_mask(cf, nod, pk, msg, rnode, rmask, r, fl[FL_PKT, f])
+            pf = fl[FL_PKT, f]
+            vcs[u, V_RMASK] = _route_mask(cf, nod, pk, msg, rnode, rmask, r, pf)
+            vcs[u, V_CMASK] = (one << (pk[PK_VHI, pf] + 1)) - (one << pk[PK_VLO, pf])
             vcs[u, V_STATE] = VC_ALLOC
             rq[r, RQ_AW] |= one << item
     # ---- update: VC allocation ----
@@ -486,13 +489,15 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
     requesters = np.int64(0)
     seen = np.int64(0)
     conflict = False
+    multi = np.int64(0)
     m = batch
     while m != 0:
         item = _ctz(m)
         m &= m - 1
         u = base + item
         need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
-        ws = np.int64(0)
+        if need & (need - 1):
+            multi |= one << item
         while need != 0:
             p = _ctz(need)
             need &= need - 1
@@ -503,7 +508,53 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
                         a |= one << ovc
                 scr[4, p] = a
                 have_avail |= one << p
-            ws |= scr[4, p] << (p * V)
+    if multi != 0:
+        # branching packets first, all-or-nothing, in round-robin order: each takes the lowest free VC
+        # of its class at every port it needs, or nothing (no hold-and-wait)
+        ptr = alp[r, 2 * PV + 3 * P]
+        first = -1
+        mm = multi
+        while mm != 0:
+            item = _first_from(mm, ptr)
+            mm &= ~(one << item)
+            u = base + item
+            need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
+            cm = vcs[u, V_CMASK]
+            ok = True
+            nn = need
+            while nn != 0:
+                p = _ctz(nn)
+                nn &= nn - 1
+                if scr[4, p] & cm == 0:
+                    ok = False
+                    break
+            if ok:
+                nn = need
+                while nn != 0:
+                    p = _ctz(nn)
+                    nn &= nn - 1
+                    ovc = _ctz(scr[4, p] & cm)
+                    scr[4, p] &= ~(one << ovc)
+                    vcs[u, V_GR + p] = ovc
+                vcs[u, V_VARES] = need
+                if first < 0:
+                    first = item
+            else:
+                vcs[u, V_VARES] = STALL_BUSY
+        if first >= 0:
+            alp[r, 2 * PV + 3 * P] = _inc(first, PV)
+    m = batch & ~multi
+    while m != 0:
+        item = _ctz(m)
+        m &= m - 1
+        u = base + item
+        need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
+        cm = vcs[u, V_CMASK]
+        ws = np.int64(0)
+        while need != 0:
+            p = _ctz(need)
+            need &= need - 1
+            ws |= (scr[4, p] & cm) << (p * V)
         if ws == 0:
             vcs[u, V_VARES] = STALL_BUSY
         else:
@@ -594,7 +645,9 @@ def _va_recheck(r, cf, vcs, ob, rq):
                 mm &= mm - 1
                 if ob[O_INUSE, base + p * V + vcs[u, V_GR + p]] >= 0:
                     res &= ~(np.int64(1) << p)
-            vcs[u, V_VARES] = res if res != 0 else STALL_BUSY
+            full = vcs[u, V_VARES]
+            # a branching packet's grants are all-or-nothing
+            vcs[u, V_VARES] = res if res != 0 and (res == full or (full & (full - 1)) == 0) else STALL_BUSY
 
 
 @njit(cache=True, _nrt=False)
@@ -872,8 +925,8 @@ def _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc):
     k = nod[N_NEXTF, node]
     tbase = node * V
     if k == 0:
-        lo = cf[C_VLO]
-        hi = cf[C_VHI]
+        lo = pk[PK_VLO, p]
+        hi = pk[PK_VHI, p]
         count = hi - lo + 1
         vc = -1
         lvc = nod[N_LASTVC, node]
@@ -1038,6 +1091,8 @@ def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
         pk[PK_CTIME, p] = t
         pk[PK_ITIME, p] = -1
         pk[PK_RECORD, p] = 0
+        pk[PK_VLO, p] = msg[M_VLO, m]
+        pk[PK_VHI, p] = msg[M_VHI, m]
         if copies:
             d = mdst[lo + k]
             pk[PK_DEST, p] = d
@@ -1509,7 +1564,7 @@ class NocState:
         self.pcq = np.zeros((3, N, capc), dtype=np.int64)
         self.pchc = np.zeros((2, N), dtype=np.int64)
         self.inf = np.full(N * P, -1, dtype=np.int64)
-        self.alp = np.zeros((N, 2 * PV + 3 * P), dtype=np.int64)
+        self.alp = np.zeros((N, 2 * PV + 3 * P + 1), dtype=np.int64)
         self.fl = np.zeros((NFF, fcap), dtype=np.int64)
         self.flfree = np.arange(fcap - 1, -1, -1, dtype=np.int64)
         self.sc[S_FLFREE] = fcap
@@ -1564,6 +1619,7 @@ def _prepare_program(prog: PackedProgram, cfg: SimConfig):
         nod_bhi[pe] = newb + 1
     pes = np.array(sorted({int(p) for p in prog.block_pe}), dtype=np.int64)
     msg = np.zeros((NMF, max(M, 1)), dtype=np.int64)
+    vc_ranges = vc_class_ranges(prog.msg_vc, cfg)
     for m in range(M):
         msg[M_SRC, m] = prog.msg_src[m]
         msg[M_NFL, m] = cfg.noc_flits(int(prog.msg_flits[m]))
@@ -1571,6 +1627,7 @@ def _prepare_program(prog: PackedProgram, cfg: SimConfig):
         msg[M_DPTR, m], msg[M_DEND, m] = prog.msg_dst_ptr[m], prog.msg_dst_ptr[m + 1]
         msg[M_RPTR, m], msg[M_REND, m] = prog.msg_route_ptr[m], prog.msg_route_ptr[m + 1]
         msg[M_SLOT, m] = slot_base[m]
+        msg[M_VLO, m], msg[M_VHI, m] = vc_ranges[m]
     return {'order': order, 'blk': blk, 'depth': depth, 'iop': iop, 'iarg': iarg, 'iaux': iaux, 'pes': pes, 'msg': msg,
                 'mdst': prog.msg_dst.astype(np.int64), 'rnode': prog.route_node.astype(np.int64),
                 'rmask': prog.route_mask.astype(np.int64), 'nslots': int(slot_base[M]), 'blo': nod_blo, 'bhi': nod_bhi}
@@ -1846,6 +1903,8 @@ def _traffic_generate(t, cf, sc, nod, niq, pk, pkfree, tcf, tst, hot, hotw):
                 pk[PK_LEFT, p] = nfl
                 rec = 1 if (state == GS_RUNNING or (state == GS_DRAINING and ctime < drain)) else 0
                 pk[PK_RECORD, p] = rec
+                pk[PK_VLO, p] = cf[C_VLO]
+                pk[PK_VHI, p] = cf[C_VHI]
                 niq[n, 0] = p
                 nod[N_QH, n] = 0
                 nod[N_QC, n] = 1

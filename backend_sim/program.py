@@ -23,7 +23,8 @@ y = row from the north):
   ==============  ===================================================================
 
 * messages (tag ``m`` = index): ``msg_src[m]``, ``msg_flits[m]`` (flits per packet, in ``flit_bits``
-  units of the device), ``msg_vc[m]`` (VC hint, recorded only), ``msg_mode[m]`` (``MODE_TREE``: one packet
+  units of the device), ``msg_vc[m]`` (the routing pass's VC class; with more than one class in use
+  the simulator splits each port's VCs evenly between the classes, see ``config.vc_class_ranges``), ``msg_mode[m]`` (``MODE_TREE``: one packet
   replicated in the routers along the route tree; ``MODE_COPIES``: one unicast packet per destination,
   each XY-routed), destinations ``msg_dst[msg_dst_ptr[m]:msg_dst_ptr[m+1]]`` and the route tree as
   per-router output masks ``route_node[r]``/``route_mask[r]`` for ``r`` in
@@ -216,6 +217,8 @@ class PackedProgram:
                 raise FocusError(f"{where}: message tag {m} ({name}) source {src} outside the mesh")
             if self.msg_flits[m] < 1:
                 raise FocusError(f"{where}: message tag {m} ({name}) flits {self.msg_flits[m]}, expected >= 1")
+            if self.msg_vc[m] < 0:
+                raise FocusError(f"{where}: message tag {m} ({name}) vc {self.msg_vc[m]}, expected a VC class >= 0")
             if self.msg_mode[m] not in (MODE_TREE, MODE_COPIES):
                 raise FocusError(f"{where}: message tag {m} ({name}) mode {self.msg_mode[m]}, expected 0 or 1")
             d = [int(x) for x in self.dsts(m)]

@@ -16,7 +16,7 @@ from collections import deque
 
 import numpy as np
 
-from backend_sim.config import SimConfig
+from backend_sim.config import SimConfig, vc_class_ranges
 from backend_sim.program import (
     MODE_COPIES,
     OP_COMPUTE,
@@ -69,13 +69,16 @@ class Packet:
         "route",
         "seq",
         "src",
+        "vhi",
+        "vlo",
     )
 
-    def __init__(self, pid, msg, seq, src, dest, route, nflits, ctime, copy_dst, ndst):
+    def __init__(self, pid, msg, seq, src, dest, route, nflits, ctime, copy_dst, ndst, vlo=-1, vhi=-1):
         self.pid, self.msg, self.seq, self.src, self.dest = pid, msg, seq, src, dest
         self.route, self.nflits, self.ctime, self.itime = route, nflits, ctime, -1
         self.copy_dst, self.ndst, self.delivered = copy_dst, ndst, 0
         self.record = False
+        self.vlo, self.vhi = vlo, vhi  # the VCs of its VC class (-1: the configured range)
 
 
 class Flit:
@@ -159,6 +162,7 @@ class Router:
         self.sa_gptr = [0] * P
         self.sa_aptr = [0] * P
         self.sw_rr = [0] * P
+        self.mc_ptr = 0  # round-robin pointer of the all-or-nothing allocation of branching packets
 
 
 class RefNoC:
@@ -241,7 +245,7 @@ class RefNoC:
         head = k == 0
         if head:
             vc = -1
-            lo, hi = self.vc_lo, self.vc_hi
+            lo, hi = self.vc_range(pkt)
             count = hi - lo + 1
             for i in range(1, count + 1):
                 lvc = self.last_vc[node]
@@ -269,6 +273,10 @@ class RefNoC:
         return f
 
     # ---- routers ----
+    def vc_range(self, pkt: Packet) -> tuple[int, int]:
+        """The VCs (first, last) of the packet's VC class."""
+        return (pkt.vlo, pkt.vhi) if pkt.vlo >= 0 else (self.vc_lo, self.vc_hi)
+
     def route_of(self, r: int, pkt: Packet) -> int:
         if pkt.route < 0:
             return 1 << port_towards(self.W, r, pkt.dest)
@@ -323,18 +331,54 @@ class RefNoC:
 
     def _va_evaluate(self, rt: Router, t: int) -> None:
         nv = self.nv
-        reqs: dict[int, list[int]] = {}
+        batch = []
         for e in rt.va_q:
             if e[0] >= 0:
                 break
+            batch.append(e)
+        free = {}  # port -> free output VCs (in the VC range), minus those taken by branching packets
+        for e in batch:
             v = rt.vcs[e[1]][e[2]]
+            for p in ports_of(v.route_mask & ~v.vc_mask):
+                if p not in free:
+                    free[p] = {ovc for ovc in range(self.vc_lo, self.vc_hi + 1) if rt.next_buf[p].available(ovc)}
+        # branching packets (several ports needed) first, all-or-nothing, round robin from mc_ptr: each
+        # takes the lowest free VC of its class at every port it needs, or nothing
+        multi = {e[1] * nv + e[2]: e for e in batch
+                 if len(ports_of(rt.vcs[e[1]][e[2]].route_mask & ~rt.vcs[e[1]][e[2]].vc_mask)) > 1}
+        first = -1
+        for item in _rr_order(sorted(multi), rt.mc_ptr):
+            e = multi[item]
+            v = rt.vcs[e[1]][e[2]]
+            lo, hi = self.vc_range(v.buf[0].pkt)
+            need = v.route_mask & ~v.vc_mask
+            pick = {}
+            for p in ports_of(need):
+                cands = sorted(ovc for ovc in free[p] if lo <= ovc <= hi)
+                if not cands:
+                    break
+                pick[p] = cands[0]
+            if len(pick) == len(ports_of(need)):
+                for p, ovc in pick.items():
+                    free[p].discard(ovc)
+                    v.grant[p] = ovc
+                e[3] = need
+                if first < 0:
+                    first = item
+            else:
+                e[3] = STALL_BUSY
+        if first >= 0:
+            rt.mc_ptr = (first + 1) % (P * nv)
+        reqs: dict[int, list[int]] = {}
+        for e in batch:
+            if e[1] * nv + e[2] in multi:
+                continue
+            v = rt.vcs[e[1]][e[2]]
+            lo, hi = self.vc_range(v.buf[0].pkt)
             need = v.route_mask & ~v.vc_mask
             ws = []
             for p in ports_of(need):
-                nb = rt.next_buf[p]
-                for ovc in range(self.vc_lo, self.vc_hi + 1):
-                    if nb.available(ovc):
-                        ws.append(p * nv + ovc)
+                ws.extend(p * nv + ovc for ovc in sorted(free[p]) if lo <= ovc <= hi)
             if ws:
                 reqs[e[1] * nv + e[2]] = ws
             else:
@@ -345,7 +389,7 @@ class RefNoC:
             if e[0] >= 0:
                 break
             e[0] = t + self.cfg.vc_alloc_delay - 1
-            if e[3] < -1:
+            if e[3] < -1 or e[1] * nv + e[2] in multi:
                 continue
             acc = grants.get(e[1] * nv + e[2])
             if acc:
@@ -367,7 +411,8 @@ class RefNoC:
                     for p in ports_of(mask):
                         if not rt.next_buf[p].available(v.grant[p]):
                             mask &= ~(1 << p)
-                    e[3] = mask if mask else STALL_BUSY
+                    # a branching packet's grants are all-or-nothing
+                    e[3] = mask if mask and (mask == e[3] or len(ports_of(e[3])) == 1) else STALL_BUSY
 
     def _va_update(self, rt: Router, t: int) -> None:
         nv = self.nv
@@ -607,6 +652,7 @@ class RefSimulator:
         if (prog.width, prog.height) != (cfg.width, cfg.height):
             cfg = cfg.replace(width=prog.width, height=prog.height)
         self.prog, self.cfg = prog, cfg.validated()
+        self.vc_ranges = vc_class_ranges(prog.msg_vc, self.cfg)
         self.spatial = cfg.core_model == "spatial_sim"
         N = prog.nodes
         tables = [prog.route(m) for m in range(prog.num_messages)]
@@ -689,12 +735,13 @@ class RefSimulator:
         dsts = [int(d) for d in prog.dsts(msg)]
         if prog.msg_mode[msg] == MODE_COPIES:
             for d in dsts:
-                pkt = Packet(self.pid, msg, seq, node, d, -1, nfl, t, d, 1)
+                pkt = Packet(self.pid, msg, seq, node, d, -1, nfl, t, d, 1, *self.vc_ranges[msg])
                 self.pid += 1
                 self.packets.append(pkt)
                 self.queues[node].append(pkt)
         else:
-            pkt = Packet(self.pid, msg, seq, node, dsts[0] if len(dsts) == 1 else -1, msg, nfl, t, -1, len(dsts))
+            pkt = Packet(self.pid, msg, seq, node, dsts[0] if len(dsts) == 1 else -1, msg, nfl, t, -1, len(dsts),
+                         *self.vc_ranges[msg])
             self.pid += 1
             self.packets.append(pkt)
             self.queues[node].append(pkt)

@@ -9,16 +9,17 @@ from backend_sim.program import ProgramBuilder
 
 
 @st.composite
-def configs(draw, width: int, height: int, spatial: bool = False) -> SimConfig:
-    nv = draw(st.integers(1, 3))
-    lo = draw(st.integers(0, nv - 1)) if draw(st.booleans()) else 0
+def configs(draw, width: int, height: int, spatial: bool = False, min_range: int = 1) -> SimConfig:
+    """`min_range`: at least that many VCs in the usable range (one per VC class of the program)."""
+    nv = draw(st.integers(min_range, max(3, min_range + 1)))
+    lo = draw(st.integers(0, nv - min_range)) if draw(st.booleans()) else 0
     return SimConfig(
         width=width, height=height, num_vcs=nv, vc_buf_size=draw(st.integers(1, 4)),
         routing_delay=draw(st.sampled_from([1, 1, 2])), vc_alloc_delay=draw(st.sampled_from([1, 1, 2])),
         sw_alloc_delay=draw(st.sampled_from([1, 1, 2])), st_prepare_delay=draw(st.sampled_from([0, 0, 1])),
         st_final_delay=draw(st.sampled_from([1, 1, 2])), credit_delay=draw(st.sampled_from([0, 0, 1, 2])),
         link_latency=draw(st.sampled_from([1, 1, 2])), alloc_iters=draw(st.sampled_from([1, 1, 2])),
-        wait_for_tail_credit=draw(st.booleans()), vc_lo=lo, vc_hi=draw(st.integers(lo, nv - 1)),
+        wait_for_tail_credit=draw(st.booleans()), vc_lo=lo, vc_hi=draw(st.integers(lo + min_range - 1, nv - 1)),
         multicast_mode=draw(st.sampled_from(["sync", "branch"])),
         injection_queue=draw(st.sampled_from([1, 2, 4, 0])), recv_at_head=draw(st.booleans()),
         flit_bits=draw(st.sampled_from([64, 128])), link_bits=128,
@@ -30,9 +31,10 @@ def configs(draw, width: int, height: int, spatial: bool = False) -> SimConfig:
 
 @st.composite
 def programs(draw, spatial: bool = False, max_side: int = 3, max_msgs: int = 4, max_compute: int = 5,
-             max_iters: int = 3):
+             max_iters: int = 3, vc_classes: int = 1):
     """A random program: messages with random endpoints; independent sender/receiver blocks, plus
-    optional chained blocks (recv then send, in message order, so they cannot deadlock)."""
+    optional chained blocks (recv then send, in message order, so they cannot deadlock). With
+    `vc_classes` > 1 every message gets a random VC class below it (the first one class 1)."""
     w = draw(st.integers(1, max_side))
     h = draw(st.integers(2 if w == 1 else 1, max_side))
     n = w * h
@@ -46,7 +48,9 @@ def programs(draw, spatial: bool = False, max_side: int = 3, max_msgs: int = 4, 
         dsts = draw(st.lists(st.sampled_from(others), min_size=1, max_size=min(3, len(others)), unique=True))
         mode = "copies" if spatial else draw(st.sampled_from(["tree", "tree", "copies"]))
         flits = draw(st.integers(1, 4))
-        tags.append((b.add_message(src, dsts, flits, name=f"m{i}", mode=mode, layer=f"L{i % 2}"), src, dsts))
+        vc = 0 if vc_classes == 1 else (1 if i == 0 else draw(st.integers(0, vc_classes - 1)))
+        tags.append((b.add_message(src, dsts, flits, name=f"m{i}", mode=mode, layer=f"L{i % 2}", vc=vc),
+                     src, dsts))
     chained = draw(st.booleans())
     for tag, src, dsts in tags:
         k = draw(st.integers(1, max_iters))

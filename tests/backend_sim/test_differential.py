@@ -39,6 +39,15 @@ def test_engine_matches_reference_4x4(data):
     _compare(prog, data.draw(configs(prog.width, prog.height)))
 
 
+@settings(max_examples=40, **SETTINGS)
+@given(st.data())
+def test_engine_matches_reference_vc_classes(data):
+    # messages in 2 or 3 VC classes: each port's VC range is split between the classes
+    classes = data.draw(st.integers(2, 3))
+    prog = data.draw(programs(max_side=4, max_msgs=5, vc_classes=classes))
+    _compare(prog, data.draw(configs(prog.width, prog.height, min_range=classes)))
+
+
 @settings(max_examples=60, **SETTINGS)
 @given(st.data())
 def test_engine_matches_reference_spatial_sim_core(data):
