@@ -75,7 +75,9 @@ class PlacedSubopCheckPass(ModulePass):
         limit = max(1, -(-need // eligible)) if eligible > 0 else 1
         worst = max(per_pe.values(), default=0)
         if worst > limit:
-            errors.append(f"a PE hosts {worst} workers/sinks, an even spread of {need} over {eligible} PEs needs {limit}")
+            crowded = min(pe for pe, n in per_pe.items() if n == worst)
+            errors.append(f"PE <{crowded[0]}, {crowded[1]}> hosts {worst} workers/sinks, an even spread of {need} "
+                          f"over {eligible} PEs needs {limit}")
         shared = sum(1 for c in per_pe.values() if c > 1)
         if self.print:
             cost = "n/a"

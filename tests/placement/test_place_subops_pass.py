@@ -170,7 +170,7 @@ def test_check_pass_accepts_a_legal_placement_and_prints_a_summary(capsys):
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"w1": "1, 0"}, "a PE hosts 2 workers/sinks, an even spread of 5 over 14 PEs needs 1"),
+    ({"w1": "1, 0"}, "PE <1, 0> hosts 2 workers/sinks, an even spread of 5 over 14 PEs needs 1"),
     ({"src": "2, 1"}, r"producer source @n.src.I on \(2, 1\) is not on the PE of the sink it reads"),
     ({"w0": "3, 3"}, r"@l.w0 computes on memory PE \(3, 3\), but the device has no memory_compute"),
     ({"writeback": True, "device_extra": ", memory_compute"},
