@@ -38,12 +38,20 @@ def _load(module: str):
         raise
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors are one line (`focus run: error: ...`) with exit code 2, without the usage dump."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="focus",
         description="focus: compile DNN workloads onto a mesh of PEs and simulate them cycle by cycle.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name, module in COMMANDS.items():
         if only is not None and name != only:
             continue
