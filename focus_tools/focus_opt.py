@@ -98,6 +98,9 @@ def main() -> None:
     except FileNotFoundError as exc:
         print(f"focus-opt: error: {exc.filename}: no such file", file=sys.stderr)
         sys.exit(2)
+    except ValueError as exc:  # xdsl's errors for unknown passes, pass options and input extensions
+        print(f"focus-opt: error: {one_line(exc)}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
