@@ -720,13 +720,12 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
         scr[1, i] = 0
     rr_off = 2 * PV + 2 * P
     any_req = False
+    multi = np.int64(0)
     m0 = rq[r, RQ_SB]
     while m0 != 0:
         item = _ctz(m0)
         m0 &= m0 - 1
         u = base + item
-        port = scr[7, item]
-        vc = item - port * V
         if branch:
             m = vcs[u, V_VCMASK] & ~vcs[u, V_SENT]
             cand = np.int64(0)
@@ -750,7 +749,48 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
             if full:
                 vcs[u, V_SARES] = STALL_FULL
                 continue
+            if cand & (cand - 1):
+                multi |= one << item
         vcs[u, V_SARES] = -1
+        scr[4, item] = cand
+    in_used = np.int64(0)
+    out_used = np.int64(0)
+    if multi != 0:
+        # synchronous branching flits first, all-or-nothing, in round-robin order: a flit takes its input
+        # port and all its output ports, or waits (no split grants that could repeat forever)
+        ptr = alp[r, 2 * PV + 3 * P + 1]
+        first = -1
+        mm = multi
+        while mm != 0:
+            item = _first_from(mm, ptr)
+            mm &= ~(one << item)
+            u = base + item
+            port = scr[7, item]
+            cand = scr[4, item]
+            if (in_used >> port) & 1 == 0 and cand & out_used == 0:
+                in_used |= one << port
+                out_used |= cand
+                vcs[u, V_SARES] = cand
+                alp[r, rr_off + port] = _inc(item - port * V, V)
+                if first < 0:
+                    first = item
+            else:
+                vcs[u, V_SARES] = STALL_XBAR
+        if first >= 0:
+            alp[r, 2 * PV + 3 * P + 1] = _inc(first, PV)
+    m0 = rq[r, RQ_SB] & ~multi
+    while m0 != 0:
+        item = _ctz(m0)
+        m0 &= m0 - 1
+        u = base + item
+        if vcs[u, V_SARES] != -1:
+            continue
+        port = scr[7, item]
+        vc = item - port * V
+        cand = scr[4, item] & ~out_used
+        if (in_used >> port) & 1 or cand == 0:
+            vcs[u, V_SARES] = STALL_XBAR
+            continue
         off = alp[r, rr_off + port]
         while cand != 0:
             p = _ctz(cand)
@@ -790,7 +830,7 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
                 alp[r, 2 * PV + P + i] = _inc(o, P)
     else:
         _islip(P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr, vcs, base, branch)
-    m0 = rq[r, RQ_SB]
+    m0 = rq[r, RQ_SB] & ~multi
     while m0 != 0:
         item = _ctz(m0)
         m0 &= m0 - 1
@@ -1564,7 +1604,7 @@ class NocState:
         self.pcq = np.zeros((3, N, capc), dtype=np.int64)
         self.pchc = np.zeros((2, N), dtype=np.int64)
         self.inf = np.full(N * P, -1, dtype=np.int64)
-        self.alp = np.zeros((N, 2 * PV + 3 * P + 1), dtype=np.int64)
+        self.alp = np.zeros((N, 2 * PV + 3 * P + 2), dtype=np.int64)
         self.fl = np.zeros((NFF, fcap), dtype=np.int64)
         self.flfree = np.arange(fcap - 1, -1, -1, dtype=np.int64)
         self.sc[S_FLFREE] = fcap

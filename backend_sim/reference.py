@@ -162,7 +162,8 @@ class Router:
         self.sa_gptr = [0] * P
         self.sa_aptr = [0] * P
         self.sw_rr = [0] * P
-        self.mc_ptr = 0  # round-robin pointer of the all-or-nothing allocation of branching packets
+        self.mc_ptr = 0  # round-robin pointer of the all-or-nothing VC allocation of branching packets
+        self.mc_sw_ptr = 0  # the same for the switch allocation of synchronous branching flits
 
 
 class RefNoC:
@@ -438,9 +439,13 @@ class RefNoC:
     def _sa_evaluate(self, rt: Router, t: int) -> None:
         nv = self.nv
         req: dict[tuple[int, int], int] = {}  # (input port, output port) -> vc
+        batch = []
+        cands: dict[int, list[int]] = {}
+        multi: dict[int, list] = {}
         for e in rt.sa_q:
             if e[0] >= 0:
                 break
+            batch.append(e)
             port, vc = e[1], e[2]
             v = rt.vcs[port][vc]
             if self.multi_branch:
@@ -453,6 +458,37 @@ class RefNoC:
                 if any(rt.next_buf[p].full(v.out_vc[p]) for p in cand):
                     e[3] = STALL_FULL
                     continue
+                if len(cand) > 1:
+                    multi[port * nv + vc] = e
+            cands[port * nv + vc] = cand
+        # synchronous branching flits first, all-or-nothing, round robin from mc_sw_ptr: a flit takes its
+        # input port and all its output ports, or waits
+        in_used: set[int] = set()
+        out_used: set[int] = set()
+        first = -1
+        for item in _rr_order(sorted(multi), rt.mc_sw_ptr):
+            e = multi[item]
+            cand = cands[item]
+            if e[1] not in in_used and not out_used.intersection(cand):
+                in_used.add(e[1])
+                out_used.update(cand)
+                e[3] = sum(1 << p for p in cand)
+                rt.sw_rr[e[1]] = (e[2] + 1) % nv
+                if first < 0:
+                    first = item
+            else:
+                e[3] = STALL_XBAR
+        if first >= 0:
+            rt.mc_sw_ptr = (first + 1) % (P * nv)
+        for e in batch:
+            port, vc = e[1], e[2]
+            item = port * nv + vc
+            if item in multi or item not in cands:
+                continue
+            cand = [p for p in cands[item] if p not in out_used]
+            if port in in_used or not cand:
+                e[3] = STALL_XBAR
+                continue
             for p in cand:
                 old = req.get((port, p))
                 if old is None or supersedes(vc, old, rt.sw_rr[port], nv):
@@ -470,7 +506,7 @@ class RefNoC:
             if e[0] >= 0:
                 break
             e[0] = t + self.cfg.sw_alloc_delay - 1
-            if e[3] < -1:
+            if e[3] < -1 or e[1] * nv + e[2] in multi:
                 continue
             port, vc = e[1], e[2]
             acc = grants.get(port)
