@@ -46,6 +46,36 @@ def test_crossing_multicast_trees_finish(mode):
     assert eng.total_cycles == 98
 
 
+def split_switch_grants():
+    """Trees A (from <0,1>) and B (from <1,2>) both need N and L at <1,1>; an earlier unicast from <0,1>
+    to <1,1> moved L's grant pointer past the W input. Per-output iSLIP then granted N to A and L to B
+    every cycle: neither synchronous flit could take both, no pointer moved, nothing ever left."""
+    b = ProgramBuilder(3, 3)
+    u = b.add_message((0, 1), [(1, 1)], 1, name="U")
+    a = b.add_message((0, 1), [(1, 1), (1, 0)], 4, name="A", tree_edges=[((0, 1), (1, 1)), ((1, 1), (1, 0))])
+    t = b.add_message((1, 2), [(1, 1), (1, 0)], 4, name="B", tree_edges=[((1, 2), (1, 1)), ((1, 1), (1, 0))])
+    with b.block((0, 1), "a") as blk:
+        blk.send(u)
+        blk.compute(20)
+        blk.send(a)
+    with b.block((1, 2), "b") as blk:
+        blk.compute(21)
+        blk.send(t)
+    for dst, tags in (((1, 1), (u, a, t)), ((1, 0), (a, t))):
+        for tag in tags:
+            with b.block(dst, f"r{tag}") as blk:
+                blk.recv(tag)
+    return b.build()
+
+
+def test_sync_switch_allocation_does_not_split_grants():
+    cfg = SimConfig(width=3, height=3, num_vcs=2, vc_buf_size=2, deadlock_window=500)
+    eng = simulate(split_switch_grants(), cfg)
+    assert eng.deadlock is None and eng.finished
+    assert eng.raw() == simulate_reference(split_switch_grants(), cfg).raw()
+    assert eng.total_cycles == 47  # (529, deadlock, with per-output grants)
+
+
 def test_vc_class_ranges():
     cfg = SimConfig(num_vcs=4)
     assert vc_class_ranges([0, 0, 0], cfg) == [(0, 3)] * 3
