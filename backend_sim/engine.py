@@ -751,46 +751,12 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
                 continue
             if cand & (cand - 1):
                 multi |= one << item
+                vcs[u, V_SARES] = -1
+                scr[4, item] = cand
+                continue
         vcs[u, V_SARES] = -1
-        scr[4, item] = cand
-    in_used = np.int64(0)
-    out_used = np.int64(0)
-    if multi != 0:
-        # synchronous branching flits first, all-or-nothing, in round-robin order: a flit takes its input
-        # port and all its output ports, or waits (no split grants that could repeat forever)
-        ptr = alp[r, 2 * PV + 3 * P + 1]
-        first = -1
-        mm = multi
-        while mm != 0:
-            item = _first_from(mm, ptr)
-            mm &= ~(one << item)
-            u = base + item
-            port = scr[7, item]
-            cand = scr[4, item]
-            if (in_used >> port) & 1 == 0 and cand & out_used == 0:
-                in_used |= one << port
-                out_used |= cand
-                vcs[u, V_SARES] = cand
-                alp[r, rr_off + port] = _inc(item - port * V, V)
-                if first < 0:
-                    first = item
-            else:
-                vcs[u, V_SARES] = STALL_XBAR
-        if first >= 0:
-            alp[r, 2 * PV + 3 * P + 1] = _inc(first, PV)
-    m0 = rq[r, RQ_SB] & ~multi
-    while m0 != 0:
-        item = _ctz(m0)
-        m0 &= m0 - 1
-        u = base + item
-        if vcs[u, V_SARES] != -1:
-            continue
         port = scr[7, item]
         vc = item - port * V
-        cand = scr[4, item] & ~out_used
-        if (in_used >> port) & 1 or cand == 0:
-            vcs[u, V_SARES] = STALL_XBAR
-            continue
         off = alp[r, rr_off + port]
         while cand != 0:
             p = _ctz(cand)
@@ -811,6 +777,44 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
                 if d1 < d2:
                     scr[5, port * P + p] = vc
         any_req = True
+    if multi != 0:
+        # synchronous branching flits first, all-or-nothing, in round-robin order: a flit takes its input
+        # port and all its output ports, or waits (no split grants that could repeat forever); the other
+        # requests then lose those ports
+        in_used = np.int64(0)
+        out_used = np.int64(0)
+        ptr = alp[r, 2 * PV + 3 * P + 1]
+        first = -1
+        mm = multi
+        while mm != 0:
+            item = _first_from(mm, ptr)
+            mm &= ~(one << item)
+            u = base + item
+            port = scr[7, item]
+            cand = scr[4, item]
+            if (in_used >> port) & 1 == 0 and cand & out_used == 0:
+                in_used |= one << port
+                out_used |= cand
+                vcs[u, V_SARES] = cand
+                alp[r, rr_off + port] = _inc(item - port * V, V)
+                if first < 0:
+                    first = item
+            else:
+                vcs[u, V_SARES] = STALL_XBAR
+        if first >= 0:
+            alp[r, 2 * PV + 3 * P + 1] = _inc(first, PV)
+        if in_used != 0:
+            any_req = False
+            for i in range(P):
+                scr[1, i] = 0
+            for i in range(P):
+                x = scr[0, i] & ~out_used if (in_used >> i) & 1 == 0 else np.int64(0)
+                scr[0, i] = x
+                while x != 0:
+                    o = _ctz(x)
+                    x &= x - 1
+                    scr[1, o] |= one << i
+                    any_req = True
     if not any_req:
         return
     simple = True
