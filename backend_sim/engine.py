@@ -496,8 +496,9 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
         m &= m - 1
         u = base + item
         need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
-        if need & (need - 1):
-            multi |= one << item
+        cm = vcs[u, V_CMASK]
+        is_multi = need & (need - 1) != 0
+        ws = np.int64(0)
         while need != 0:
             p = _ctz(need)
             need &= need - 1
@@ -508,9 +509,22 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
                         a |= one << ovc
                 scr[4, p] = a
                 have_avail |= one << p
+            ws |= (scr[4, p] & cm) << (p * V)
+        if is_multi:
+            multi |= one << item
+        elif ws == 0:
+            vcs[u, V_VARES] = STALL_BUSY
+        else:
+            scr[0, item] = ws
+            requesters |= one << item
+            if ws & seen:
+                conflict = True
+            seen |= ws
     if multi != 0:
         # branching packets first, all-or-nothing, in round-robin order: each takes the lowest free VC
-        # of its class at every port it needs, or nothing (no hold-and-wait)
+        # of its class at every port it needs, or nothing (no hold-and-wait); the other requests then
+        # lose the VCs taken
+        taken = np.int64(0)
         ptr = alp[r, 2 * PV + 3 * P]
         first = -1
         mm = multi
@@ -535,6 +549,7 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
                     nn &= nn - 1
                     ovc = _ctz(scr[4, p] & cm)
                     scr[4, p] &= ~(one << ovc)
+                    taken |= one << (p * V + ovc)
                     vcs[u, V_GR + p] = ovc
                 vcs[u, V_VARES] = need
                 if first < 0:
@@ -543,26 +558,16 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
                 vcs[u, V_VARES] = STALL_BUSY
         if first >= 0:
             alp[r, 2 * PV + 3 * P] = _inc(first, PV)
-    m = batch & ~multi
-    while m != 0:
-        item = _ctz(m)
-        m &= m - 1
-        u = base + item
-        need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
-        cm = vcs[u, V_CMASK]
-        ws = np.int64(0)
-        while need != 0:
-            p = _ctz(need)
-            need &= need - 1
-            ws |= (scr[4, p] & cm) << (p * V)
-        if ws == 0:
-            vcs[u, V_VARES] = STALL_BUSY
-        else:
-            scr[0, item] = ws
-            requesters |= one << item
-            if ws & seen:
-                conflict = True
-            seen |= ws
+        if taken != 0:
+            mm = requesters
+            while mm != 0:
+                item = _ctz(mm)
+                mm &= mm - 1
+                ws = scr[0, item] & ~taken
+                scr[0, item] = ws
+                if ws == 0:
+                    vcs[base + item, V_VARES] = STALL_BUSY
+                    requesters &= ~(one << item)
     if requesters == 0:
         return
     if conflict:
