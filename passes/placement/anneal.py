@@ -61,6 +61,8 @@ def place_anneal(problem: PlacementProblem, seed: int, allow_time_sharing: bool,
     i64 = np.int64
     pos = np.array([problem.pe_id(start_pe_of[n]) for n in names], i64)
     is_compute = np.array([g.is_compute for g in problem.groups], np.bool_)
+    layer_ids: dict[tuple[str, str], int] = {}
+    layer_of = np.array([layer_ids.setdefault((g.model, g.layer), len(layer_ids)) for g in problem.groups], i64)
     needs_mem = np.array([g.needs_memory for g in problem.groups], np.bool_)
     compute_ok = np.zeros(pe_count, np.bool_)
     for pe in problem.compute_pes():
@@ -105,7 +107,7 @@ def place_anneal(problem: PlacementProblem, seed: int, allow_time_sharing: bool,
         return kernel.anneal_run(mode, begin, end, budget, t_start, t_end, radius_max, weight, rng, state, pos,
                                  best_pos, load, is_compute, needs_mem, compute_ok, is_mem_pe, mem_ids, mem_near,
                                  part_ptr, part_idx, msg_src, msg_ptr, msg_dst, msg_vol, mo_ptr, mo_idx, members,
-                                 member_count, lo, hi, width, height, deltas)
+                                 member_count, lo, hi, width, height, layer_of, deltas)
 
     # initial temperature: uphill moves of typical size are accepted with probability ~ 1/4
     probes = min(300, budget)

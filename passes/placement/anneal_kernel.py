@@ -106,9 +106,22 @@ def initial_loads(pos, msg_src, msg_ptr, msg_dst, msg_vol, width, pe_count):
 
 
 @njit(cache=True)
+def _shares_layer(layer_of, members, member_count, pe, g, skip):
+    """Whether PE `pe` hosts a compute group other than `skip` of the same layer as group g."""
+    for k in range(member_count[pe]):
+        m = members[pe, k]
+        if m != skip and m != g and layer_of[m] == layer_of[g]:
+            return True
+    return False
+
+
+@njit(cache=True)
 def _propose(rng, radius, move, pos, is_compute, needs_mem, compute_ok, is_mem_pe, mem_ids, mem_near,
-             part_ptr, part_idx, members, member_count, lo, hi, width, height):
-    """Fill move = (group, target PE, swap partner or -1); False when there is no move this time."""
+             part_ptr, part_idx, members, member_count, lo, hi, width, height, layer_of):
+    """Fill move = (group, target PE, swap partner or -1); False when there is no move this time.
+
+    With time sharing (hi > 1) two compute groups of one layer never share a PE: they would serialise on
+    its compute unit, which the traffic cost does not see."""
     n_groups = pos.shape[0]
     g = _below(rng, n_groups)
     here = pos[g]
@@ -143,12 +156,17 @@ def _propose(rng, radius, move, pos, is_compute, needs_mem, compute_ok, is_mem_p
         if not found:
             return False
     can_move = member_count[here] - 1 >= lo and member_count[target] + 1 <= hi
+    if can_move and hi > 1 and _shares_layer(layer_of, members, member_count, target, g, -1):
+        can_move = False
     move[0] = g
     move[1] = target
     move[2] = -1
     if member_count[target] > 0 and (not can_move or _uniform(rng) < 0.5):
         other = members[target, _below(rng, member_count[target])]
         if needs_mem[other] and not is_mem_pe[here]:  # a writeback sink may not leave memory
+            return can_move
+        if hi > 1 and (_shares_layer(layer_of, members, member_count, target, g, other)
+                       or _shares_layer(layer_of, members, member_count, here, other, g)):
             return can_move
         move[2] = other
         return True
@@ -226,6 +244,7 @@ def _peak(load):
 def anneal_run(mode, it_begin, it_end, budget, t_start, t_end, radius_max, weight, rng, state, pos, best_pos,
                load, is_compute, needs_mem, compute_ok, is_mem_pe, mem_ids, mem_near, part_ptr, part_idx,
                msg_src, msg_ptr, msg_dst, msg_vol, mo_ptr, mo_idx, members, member_count, lo, hi, width, height,
+               layer_of,
                probe_deltas):
     """mode 0: iterations [it_begin, it_end) of the schedule; mode 1: `it_end` probe moves at full radius,
     applied and undone, their uphill deltas written to `probe_deltas` (returns how many).
@@ -254,7 +273,7 @@ def anneal_run(mode, it_begin, it_end, budget, t_start, t_end, radius_max, weigh
             temp = 1.0
             radius = radius_max
         if not _propose(rng, radius, move, pos, is_compute, needs_mem, compute_ok, is_mem_pe, mem_ids, mem_near,
-                        part_ptr, part_idx, members, member_count, lo, hi, width, height):
+                        part_ptr, part_idx, members, member_count, lo, hi, width, height, layer_of):
             continue
         tick += 1
         n_aff = _affected(move, mo_ptr, mo_idx, stamp, tick, aff)

@@ -281,3 +281,28 @@ def test_check_placement_catches_a_writeback_sink_off_memory():
     bad = Placement.build(prob, "manual", 0, pe_of)
     assert check_placement(prob, bad) == (f"group 'beta_l4.sink' writes back to memory but sits on {free}, "
                                           "not a memory PE")
+
+
+def test_anneal_keeps_one_layer_per_time_shared_pe():
+    """With time sharing, two compute groups of one layer never end on one PE (they would serialise)."""
+    from passes.placement import place
+    from passes.placement.problem import Group, Message, PlacementProblem
+
+    groups = [Group("src", "a", "m", "source", needs_memory=True)]
+    msgs = []
+    for layer in "ab":
+        for w in range(4):
+            groups.append(Group(f"{layer}.w{w}", layer, "m", "worker"))
+            msgs.append(Message("src", (f"{layer}.w{w}",), 50))
+        groups.append(Group(f"{layer}.sink", layer, "m", "sink"))
+        msgs += [Message(f"{layer}.w{w}", (f"{layer}.sink",), 40) for w in range(4)]
+    problem = PlacementProblem(3, 2, ((0, 0),), tuple(groups), tuple(msgs), memory_hosts_compute=True)
+    result = place(problem, "anneal", seed=3, allow_time_sharing=True)
+    pe_of = result.pe_of if hasattr(result, "pe_of") else result[0] if isinstance(result, tuple) else result
+    by_pe: dict = {}
+    for g in groups:
+        if g.kind != "source":
+            by_pe.setdefault(pe_of[g.name], []).append(g.layer)
+    assert max(len(v) for v in by_pe.values()) >= 2  # the mesh is time-shared
+    for layers in by_pe.values():
+        assert len(layers) == len(set(layers)), by_pe
