@@ -11,8 +11,6 @@ in total. Prints per-engine totals and the slowest layers.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -20,19 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchutil import machine  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "focus-data"
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()} ({os.cpu_count()} cores, {cpu}), Python {platform.python_version()}"
 
 
 def resnet50_layers(workers: int):

@@ -24,14 +24,14 @@ Without TASK and without ../shared, prints a message and exits 0.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from benchutil import machine  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "focus-data"
 DEFAULT_TASK = SHARED / "benchmark" / "multi-model-1.yaml"
@@ -45,18 +45,6 @@ CONFIGS = (  # label, unicast, multicast, search
     ("adaptive+steiner", "adaptive", "steiner", "none"),
     ("search (anneal)", "adaptive", "steiner", "anneal"),
 )
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
 
 
 def warm_up() -> float:
