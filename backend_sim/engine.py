@@ -66,8 +66,8 @@ NFF = 6
 NPF = 14
 # per node fields
 (N_QH, N_QC, N_NEXTF, N_CURVC, N_LASTVC, N_UNITFREE, N_RR, N_DRAMFREE, N_RQ, N_PIPE, N_BLO, N_BHI, N_ACT,
- N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK, N_X, N_Y, N_PEI) = range(21)
-NNF = 21
+ N_INJ, N_QTIME, N_QDRAINED, N_INMASK, N_OMASK, N_X, N_Y, N_PEI, N_ACTW) = range(22)
+NNF = 22  # N_ACTW: active routers as bit words (word w in column w: routers 64 w .. 64 w + 63)
 # block fields
 (B_PE, B_START, B_END, B_PC, B_STATE, B_RESUME, B_WKIND, B_DONE, B_FIRST, B_ISSUE, B_SP) = range(11)
 NBF = 11
@@ -81,11 +81,6 @@ NMF = 11
 EV_RFLIT, EV_RCRED, EV_TFLIT, EV_TCRED = range(4)
 # run status
 ST_RUNNING, ST_DONE, ST_DEADLOCK, ST_LIMIT = 0, 1, 2, 3
-
-_DEBRUIJN = np.int64(0x03F79D71B4CB0A89)
-_DB_TABLE = np.zeros(64, dtype=np.int64)
-for _i in range(64):
-    _DB_TABLE[(((1 << _i) * 0x03F79D71B4CB0A89) & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
 
 
 @njit(cache=True, inline='always', _nrt=False)
@@ -156,6 +151,7 @@ def _free_packet(pkfree, sc, p):
 def _activate(nod, sc, r):
     if nod[N_ACT, r] == 0:
         nod[N_ACT, r] = 1
+        nod[N_ACTW, r >> 6] |= np.int64(1) << (r & 63)
         sc[S_NACTIVE] += 1
 
 
@@ -164,55 +160,45 @@ def _activate(nod, sc, r):
 # ------------------------------------------------------------------------------------------------
 
 @njit(cache=True, inline='always', _nrt=False)
+def _neighbour(r, port, W):
+    """Router behind mesh port 0 (+x), 1 (-x), 2 (+y), 3 (-y) of router r, by arithmetic (no branches)."""
+    step = 1 + (W - 1) * (port >> 1)
+    return r + (1 - 2 * (port & 1)) * step
+
+
+@njit(cache=True, inline='always', _nrt=False)
 def _send_router_flit(cf, sc, ev, evc, link, r, port, f, t):
     """Put flit f on output `port` of router r in cycle t (it arrives at t + 1 + latency)."""
-    if port == PL:
-        _post(ev, evc, sc, cf, t + 2, EV_TFLIT, r, 0, f)
-    else:
-        W = cf[C_W]
-        if port == 0:
-            nb = r + 1
-        elif port == 1:
-            nb = r - 1
-        elif port == 2:
-            nb = r + W
-        else:
-            nb = r - W
-        _post(ev, evc, sc, cf, t + 1 + cf[C_L], EV_RFLIT, nb, port ^ 1, f)
+    # branch-free on the (unpredictable) port: selects instead of a 5-way branch
+    local = port == PL
+    nb = _neighbour(r, port, cf[C_W])
+    _post(ev, evc, sc, cf, t + 2 if local else t + 1 + cf[C_L], EV_TFLIT if local else EV_RFLIT,
+          r if local else nb, 0 if local else port ^ 1, f)
 
 
 @njit(cache=True, inline='always', _nrt=False)
 def _send_credit(cf, sc, ev, evc, r, in_port, vc, t):
     sc[S_CREDITS] += 1
-    if in_port == PL:
-        _post(ev, evc, sc, cf, t + 2, EV_TCRED, r, 0, vc)
-    else:
-        W = cf[C_W]
-        if in_port == 0:
-            nb = r + 1
-        elif in_port == 1:
-            nb = r - 1
-        elif in_port == 2:
-            nb = r + W
-        else:
-            nb = r - W
-        _post(ev, evc, sc, cf, t + 1 + cf[C_L], EV_RCRED, nb, in_port ^ 1, vc)
+    local = in_port == PL
+    nb = _neighbour(r, in_port, cf[C_W])
+    _post(ev, evc, sc, cf, t + 2 if local else t + 1 + cf[C_L], EV_TCRED if local else EV_RCRED,
+          r if local else nb, 0 if local else in_port ^ 1, vc)
 
 
 @njit(cache=True, inline='always', _nrt=False)
 def _bs_credit(bs, cf, idx):
-    bs[O_OCC, idx] -= 1
-    if cf[C_WAITTAIL] != 0 and bs[O_OCC, idx] == 0 and bs[O_TAIL, idx] != 0:
-        bs[O_INUSE, idx] = -1
+    bs[idx, O_OCC] -= 1
+    if cf[C_WAITTAIL] != 0 and bs[idx, O_OCC] == 0 and bs[idx, O_TAIL] != 0:
+        bs[idx, O_INUSE] = -1
 
 
 @njit(cache=True, inline='always', _nrt=False)
 def _bs_sending(bs, cf, idx, tail):
-    bs[O_OCC, idx] += 1
+    bs[idx, O_OCC] += 1
     if tail != 0:
-        bs[O_TAIL, idx] = 1
+        bs[idx, O_TAIL] = 1
         if cf[C_WAITTAIL] == 0:
-            bs[O_INUSE, idx] = -1
+            bs[idx, O_INUSE] = -1
 
 
 # ------------------------------------------------------------------------------------------------
@@ -225,22 +211,18 @@ def _xy_port(nod, cur, dst):
     cy = nod[N_Y, cur]
     dx = nod[N_X, dst]
     dy = nod[N_Y, dst]
-    if dx > cx:
-        return 0
-    if dx < cx:
-        return 1
-    if dy > cy:
-        return 2
-    if dy < cy:
-        return 3
-    return PL
+    # dimension order: x first (0: +x, 1: -x), then y (2: +y, 3: -y), else local; arithmetic instead of
+    # branches on the (random) destination
+    xd = np.int64(dx != cx)
+    yd = np.int64(dy != cy)
+    return xd * np.int64(dx < cx) + (1 - xd) * (yd * (2 + np.int64(dy < cy)) + (1 - yd) * PL)
 
 
 @njit(cache=True, inline='always', _nrt=False)
 def _route_mask(cf, nod, pk, msg, rnode, rmask, r, p):
-    m = pk[PK_ROUTE, p]
+    m = pk[p, PK_ROUTE]
     if m < 0:
-        return np.int64(1) << _xy_port(nod, r, pk[PK_DEST, p])
+        return np.int64(1) << _xy_port(nod, r, pk[p, PK_DEST])
     lo = msg[M_RPTR, m]
     hi = msg[M_REND, m] - 1
     while lo <= hi:
@@ -283,7 +265,7 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
         im &= im - 1
         f = inf[r * P + port]
         inf[r * P + port] = -1
-        vc = fl[FL_VC, f]
+        vc = fl[f, FL_VC]
         item = port * V + vc
         u = base + item
         bc = vcs[u, V_BC]
@@ -340,9 +322,9 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             m &= m - 1
             u = base + item
             f = vbuf[u, vcs[u, V_BH]]
-            pf = fl[FL_PKT, f]
+            pf = fl[f, FL_PKT]
             vcs[u, V_RMASK] = _route_mask(cf, nod, pk, msg, rnode, rmask, r, pf)
-            vcs[u, V_CMASK] = (one << (pk[PK_VHI, pf] + 1)) - (one << pk[PK_VLO, pf])
+            vcs[u, V_CMASK] = (one << (pk[pf, PK_VHI] + 1)) - (one << pk[pf, PK_VLO])
             vcs[u, V_STATE] = VC_ALLOC
             rq[r, RQ_AW] |= one << item
     # ---- update: VC allocation ----
@@ -362,8 +344,8 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
                     mm &= mm - 1
                     ovc = vcs[u, V_GR + p]
                     oi = base + p * V + ovc
-                    ob[O_INUSE, oi] = item
-                    ob[O_TAIL, oi] = 0
+                    ob[oi, O_INUSE] = item
+                    ob[oi, O_TAIL] = 0
                     vcs[u, V_OUT + p] = ovc
                 vcs[u, V_VCMASK] |= res
                 if vcs[u, V_VCMASK] == vcs[u, V_RMASK]:
@@ -403,12 +385,12 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
                 else:
                     g = _new_flit(fl, flfree, sc)
                     for k in range(NFF):
-                        fl[k, g] = fl[k, f]
+                        fl[g, k] = fl[f, k]
                     sc[S_FLITS] += 1
-                fl[FL_HOPS, g] = fl[FL_HOPS, f] + 1
+                fl[g, FL_HOPS] = fl[f, FL_HOPS] + 1
                 ovc = vcs[u, V_OUT + p]
-                fl[FL_VC, g] = ovc
-                _bs_sending(ob, cf, base + p * V + ovc, fl[FL_TAIL, g])
+                fl[g, FL_VC] = ovc
+                _bs_sending(ob, cf, base + p * V + ovc, fl[g, FL_TAIL])
                 link[r, p] += 1
                 sc[S_MOVED] = 1
                 if xdirect:
@@ -423,7 +405,7 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             if vcs[u, V_SENT] != vcs[u, V_RMASK]:
                 rq[r, RQ_SW] |= bit
                 continue
-            tail = fl[FL_TAIL, f]
+            tail = fl[f, FL_TAIL]
             if not single:
                 sc[S_FLITS] -= 1
                 _free_flit(flfree, sc, f)
@@ -505,7 +487,7 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
             if (have_avail >> p) & 1 == 0:
                 a = np.int64(0)
                 for ovc in range(lo, hi + 1):
-                    if ob[O_INUSE, base + p * V + ovc] < 0:
+                    if ob[base + p * V + ovc, O_INUSE] < 0:
                         a |= one << ovc
                 scr[4, p] = a
                 have_avail |= one << p
@@ -648,7 +630,7 @@ def _va_recheck(r, cf, vcs, ob, rq):
             while mm != 0:
                 p = _ctz(mm)
                 mm &= mm - 1
-                if ob[O_INUSE, base + p * V + vcs[u, V_GR + p]] >= 0:
+                if ob[base + p * V + vcs[u, V_GR + p], O_INUSE] >= 0:
                     res &= ~(np.int64(1) << p)
             full = vcs[u, V_VARES]
             # a branching packet's grants are all-or-nothing
@@ -737,7 +719,7 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
             while m != 0:
                 p = _ctz(m)
                 m &= m - 1
-                if ob[O_OCC, base + p * V + vcs[u, V_OUT + p]] < D:
+                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] < D:
                     cand |= one << p
             if cand == 0:
                 vcs[u, V_SARES] = STALL_FULL
@@ -749,7 +731,7 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
             while m != 0:
                 p = _ctz(m)
                 m &= m - 1
-                if ob[O_OCC, base + p * V + vcs[u, V_OUT + p]] >= D:
+                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
                     full = True
             if full:
                 vcs[u, V_SARES] = STALL_FULL
@@ -875,7 +857,7 @@ def _sa_recheck(r, cf, vcs, ob, rq):
             while m != 0:
                 p = _ctz(m)
                 m &= m - 1
-                if ob[O_OCC, base + p * V + vcs[u, V_OUT + p]] >= D:
+                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
                     anyfull = True
                     res &= ~(np.int64(1) << p)
             if branch:
@@ -974,8 +956,8 @@ def _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc):
     k = nod[N_NEXTF, node]
     tbase = node * V
     if k == 0:
-        lo = pk[PK_VLO, p]
-        hi = pk[PK_VHI, p]
+        lo = pk[p, PK_VLO]
+        hi = pk[p, PK_VHI]
         count = hi - lo + 1
         vc = -1
         lvc = nod[N_LASTVC, node]
@@ -984,29 +966,29 @@ def _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc):
                 cand = lo
             else:
                 cand = lo + (lvc - lo + i) % count
-            if tb[O_INUSE, tbase + cand] < 0 and tb[O_OCC, tbase + cand] < D:
+            if tb[tbase + cand, O_INUSE] < 0 and tb[tbase + cand, O_OCC] < D:
                 vc = cand
                 break
         if vc < 0:
             return -1
     else:
         vc = nod[N_CURVC, node]
-        if tb[O_OCC, tbase + vc] >= D:
+        if tb[tbase + vc, O_OCC] >= D:
             return -1
-    tail = 1 if k == pk[PK_NFL, p] - 1 else 0
+    tail = 1 if k == pk[p, PK_NFL] - 1 else 0
     f = _new_flit(fl, flfree, sc)
-    fl[FL_PKT, f] = p
-    fl[FL_HEAD, f] = 1 if k == 0 else 0
-    fl[FL_TAIL, f] = tail
-    fl[FL_VC, f] = vc
-    fl[FL_HOPS, f] = 0
-    fl[FL_ITIME, f] = t
+    fl[f, FL_PKT] = p
+    fl[f, FL_HEAD] = 1 if k == 0 else 0
+    fl[f, FL_TAIL] = tail
+    fl[f, FL_VC] = vc
+    fl[f, FL_HOPS] = 0
+    fl[f, FL_ITIME] = t
     if k == 0:
-        tb[O_INUSE, tbase + vc] = 0
-        tb[O_TAIL, tbase + vc] = 0
+        tb[tbase + vc, O_INUSE] = 0
+        tb[tbase + vc, O_TAIL] = 0
         nod[N_LASTVC, node] = vc
         nod[N_CURVC, node] = vc
-        pk[PK_ITIME, p] = t
+        pk[p, PK_ITIME] = t
     _bs_sending(tb, cf, tbase + vc, tail)
     nod[N_NEXTF, node] = 0 if tail else k + 1
     sc[S_FLITS] += 1
@@ -1057,14 +1039,20 @@ def _take_events(t, cf, sc, nod, ev, evc, inf, pcq, pchc, tb, ej, ob):
 @njit(cache=True, _nrt=False)
 def _step_routers(t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
                   msg, rnode, rmask, ev, evc, link, scr):
+    # active routers in increasing order, from the bit words (routers only post events: no router
+    # activates another one during this loop)
     N = cf[C_N]
-    for r in range(N):
-        if nod[N_ACT, r] == 0:
-            continue
-        if not _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl,
-                            flfree, pk, msg, rnode, rmask, ev, evc, link, scr):
-            nod[N_ACT, r] = 0
-            sc[S_NACTIVE] -= 1
+    for w in range((N + 63) >> 6):
+        m = nod[N_ACTW, w]
+        while m != 0:
+            b = _ctz(m)
+            m &= m - 1
+            r = (w << 6) + b
+            if not _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl,
+                                flfree, pk, msg, rnode, rmask, ev, evc, link, scr):
+                nod[N_ACT, r] = 0
+                nod[N_ACTW, w] &= ~(np.int64(1) << b)
+                sc[S_NACTIVE] -= 1
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1133,37 +1121,37 @@ def _enqueue(node, m, t, cf, sc, nod, niq, msg, mdst, pk, pkfree, plog):
     ncopy = hi - lo if copies else 1
     for k in range(ncopy):
         p = _new_packet(pk, pkfree, sc)
-        pk[PK_MSG, p] = m
-        pk[PK_SEQ, p] = seq
-        pk[PK_SRC, p] = node
-        pk[PK_NFL, p] = nfl
-        pk[PK_CTIME, p] = t
-        pk[PK_ITIME, p] = -1
-        pk[PK_RECORD, p] = 0
-        pk[PK_VLO, p] = msg[M_VLO, m]
-        pk[PK_VHI, p] = msg[M_VHI, m]
+        pk[p, PK_MSG] = m
+        pk[p, PK_SEQ] = seq
+        pk[p, PK_SRC] = node
+        pk[p, PK_NFL] = nfl
+        pk[p, PK_CTIME] = t
+        pk[p, PK_ITIME] = -1
+        pk[p, PK_RECORD] = 0
+        pk[p, PK_VLO] = msg[M_VLO, m]
+        pk[p, PK_VHI] = msg[M_VHI, m]
         if copies:
             d = mdst[lo + k]
-            pk[PK_DEST, p] = d
-            pk[PK_ROUTE, p] = -1
-            pk[PK_COPYDST, p] = d
-            pk[PK_LEFT, p] = nfl
+            pk[p, PK_DEST] = d
+            pk[p, PK_ROUTE] = -1
+            pk[p, PK_COPYDST] = d
+            pk[p, PK_LEFT] = nfl
         else:
-            pk[PK_DEST, p] = mdst[lo] if hi - lo == 1 else -1
-            pk[PK_ROUTE, p] = m
-            pk[PK_COPYDST, p] = -1
-            pk[PK_LEFT, p] = nfl * (hi - lo)
+            pk[p, PK_DEST] = mdst[lo] if hi - lo == 1 else -1
+            pk[p, PK_ROUTE] = m
+            pk[p, PK_COPYDST] = -1
+            pk[p, PK_LEFT] = nfl * (hi - lo)
         li = sc[S_PLN]
         if li < cf[C_PLCAP]:
             plog[0, li] = m
             plog[1, li] = seq
-            plog[2, li] = pk[PK_COPYDST, p]
+            plog[2, li] = pk[p, PK_COPYDST]
             plog[3, li] = t
             plog[4, li] = -1
-            pk[PK_LOG, p] = li
+            pk[p, PK_LOG] = li
             sc[S_PLN] = li + 1
         else:
-            pk[PK_LOG, p] = -1
+            pk[p, PK_LOG] = -1
         c = nod[N_QC, node]
         niq[node, (nod[N_QH, node] + c) % QC] = p
         nod[N_QC, node] = c + 1
@@ -1176,11 +1164,11 @@ def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, 
     sc[S_EJECTED] += 1
     sc[S_MOVED] = 1
     sc[S_CREDITS] += 1
-    _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[FL_VC, f])
-    p = fl[FL_PKT, f]
+    _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[f, FL_VC])
+    p = fl[f, FL_PKT]
     at_head = cf[C_ATHEAD] != 0
-    if (at_head and fl[FL_HEAD, f] != 0) or (not at_head and fl[FL_TAIL, f] != 0):
-        m = pk[PK_MSG, p]
+    if (at_head and fl[f, FL_HEAD] != 0) or (not at_head and fl[f, FL_TAIL] != 0):
+        m = pk[p, PK_MSG]
         lo = msg[M_DPTR, m]
         k = 0
         for j in range(lo, msg[M_DEND, m]):
@@ -1195,13 +1183,13 @@ def _eject(node, f, t, cf, sc, nod, ev, evc, fl, flfree, pk, pkfree, msg, mdst, 
         di = sc[S_DLN]
         if di < cf[C_DLCAP]:
             dlog[0, di] = m
-            dlog[1, di] = pk[PK_SEQ, p]
+            dlog[1, di] = pk[p, PK_SEQ]
             dlog[2, di] = node
             dlog[3, di] = t
             sc[S_DLN] = di + 1
     _free_flit(flfree, sc, f)
-    pk[PK_LEFT, p] -= 1
-    if pk[PK_LEFT, p] == 0:
+    pk[p, PK_LEFT] -= 1
+    if pk[p, PK_LEFT] == 0:
         _free_packet(pkfree, sc, p)
 
 
@@ -1525,9 +1513,9 @@ def run_program(cf, dram_bw, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq
                 if nod[N_QC, node] > 0:
                     p = niq[node, nod[N_QH, node]]
                     f = _try_inject(node, p, t, cf, sc, nod, tb, fl, flfree, pk, ev, evc)
-                    if f >= 0 and fl[FL_HEAD, f] != 0 and pk[PK_LOG, p] >= 0:
-                        plog[4, pk[PK_LOG, p]] = t
-                    if f >= 0 and fl[FL_TAIL, f] != 0:
+                    if f >= 0 and fl[f, FL_HEAD] != 0 and pk[p, PK_LOG] >= 0:
+                        plog[4, pk[p, PK_LOG]] = t
+                    if f >= 0 and fl[f, FL_TAIL] != 0:
                         nod[N_QH, node] = (nod[N_QH, node] + 1) % QC
                         nod[N_QC, node] -= 1
                         sc[S_QUEUED] -= 1
@@ -1602,10 +1590,10 @@ class NocState:
         self.vcs[:, V_OUT:V_OUT + P] = -1
         self.vcs[:, V_GR:V_GR + P] = -1
         self.vbuf = np.full((N * PV, _pow2(D)), -1, dtype=np.int64)
-        self.ob = np.zeros((3, N * PV), dtype=np.int64)
-        self.ob[O_INUSE] = -1
-        self.tb = np.zeros((3, N * V), dtype=np.int64)
-        self.tb[O_INUSE] = -1
+        self.ob = np.zeros((N * PV, 3), dtype=np.int64)
+        self.ob[:, O_INUSE] = -1
+        self.tb = np.zeros((N * V, 3), dtype=np.int64)
+        self.tb[:, O_INUSE] = -1
         self.xl = np.zeros((N, 2, _pow2(PV * D + P + 1), 2), dtype=np.int64)
         self.rq = np.zeros((N, NRQ), dtype=np.int64)
         self.obuf = np.zeros((N * P, capo), dtype=np.int64)
@@ -1614,10 +1602,10 @@ class NocState:
         self.pchc = np.zeros((2, N), dtype=np.int64)
         self.inf = np.full(N * P, -1, dtype=np.int64)
         self.alp = np.zeros((N, 2 * PV + 3 * P + 2), dtype=np.int64)
-        self.fl = np.zeros((NFF, fcap), dtype=np.int64)
+        self.fl = np.zeros((fcap, NFF), dtype=np.int64)
         self.flfree = np.arange(fcap - 1, -1, -1, dtype=np.int64)
         self.sc[S_FLFREE] = fcap
-        self.pk = np.zeros((NPF, pcap), dtype=np.int64)
+        self.pk = np.zeros((pcap, NPF), dtype=np.int64)
         self.pkfree = np.arange(pcap - 1, -1, -1, dtype=np.int64)
         self.sc[S_PKFREE] = pcap
         self.ev = np.zeros((ws, cape, 4), dtype=np.int64)
@@ -1726,7 +1714,7 @@ def simulate(prog: PackedProgram, cfg: SimConfig, *, skip: bool = True) -> SimRe
     st = NocState(cfg, 0, qcap, spatial)
     fcap = int(st.cf[C_FCAP])
     pcap = max(1, min(total_packets, N * (qcap + 1) + fcap) if bounded else total_packets)
-    st.pk = np.zeros((NPF, pcap), dtype=np.int64)
+    st.pk = np.zeros((pcap, NPF), dtype=np.int64)
     st.pkfree = np.arange(pcap - 1, -1, -1, dtype=np.int64)
     st.sc[S_PKFREE] = pcap
     cf = st.cf
@@ -1811,18 +1799,18 @@ def _deadlock_info(prog, pp, st, blk, niq, kind, t) -> DeadlockInfo:
     for node in range(N):
         for j in range(int(st.nod[N_QC, node])):
             p = int(niq[node, (int(st.nod[N_QH, node]) + j) % QC])
-            stuck.append(StuckPacket.make(prog, int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]),
-                                          int(st.pk[PK_SRC, p]), "injection queue", node))
+            stuck.append(StuckPacket.make(prog, int(st.pk[p, PK_MSG]), int(st.pk[p, PK_SEQ]),
+                                          int(st.pk[p, PK_SRC]), "injection queue", node))
     V = int(st.cf[C_NV])
     seen = set()
     for u in range(st.vcs.shape[0]):
         for j in range(int(st.vcs[u, V_BC])):
             f = int(st.vbuf[u, (int(st.vcs[u, V_BH]) + j) % st.vbuf.shape[1]])
-            p = int(st.fl[FL_PKT, f])
-            key = (int(st.pk[PK_MSG, p]), int(st.pk[PK_SEQ, p]), int(st.pk[PK_COPYDST, p]))
+            p = int(st.fl[f, FL_PKT])
+            key = (int(st.pk[p, PK_MSG]), int(st.pk[p, PK_SEQ]), int(st.pk[p, PK_COPYDST]))
             if key not in seen:
                 seen.add(key)
-                stuck.append(StuckPacket.make(prog, key[0], key[1], int(st.pk[PK_SRC, p]), "router",
+                stuck.append(StuckPacket.make(prog, key[0], key[1], int(st.pk[p, PK_SRC]), "router",
                                               u // (P * V)))
     return DeadlockInfo(kind=kind, cycle=t, blocked=blocked, stuck=stuck)
 
@@ -1939,21 +1927,21 @@ def _traffic_generate(t, cf, sc, nod, niq, pk, pkfree, tcf, tst, hot, hotw):
                 dest = _pattern_dest(n, tcf, hot, hotw, N, sc)
                 ctime = nod[N_QTIME, n] if tcf[T_INCLQ] != 0 else t
                 p = _new_packet(pk, pkfree, sc)
-                pk[PK_MSG, p] = -1
-                pk[PK_SEQ, p] = sc[S_PID]
+                pk[p, PK_MSG] = -1
+                pk[p, PK_SEQ] = sc[S_PID]
                 sc[S_PID] += 1
-                pk[PK_SRC, p] = n
-                pk[PK_DEST, p] = dest
-                pk[PK_ROUTE, p] = -1
-                pk[PK_NFL, p] = nfl
-                pk[PK_CTIME, p] = ctime
-                pk[PK_ITIME, p] = -1
-                pk[PK_COPYDST, p] = dest
-                pk[PK_LEFT, p] = nfl
+                pk[p, PK_SRC] = n
+                pk[p, PK_DEST] = dest
+                pk[p, PK_ROUTE] = -1
+                pk[p, PK_NFL] = nfl
+                pk[p, PK_CTIME] = ctime
+                pk[p, PK_ITIME] = -1
+                pk[p, PK_COPYDST] = dest
+                pk[p, PK_LEFT] = nfl
                 rec = 1 if (state == GS_RUNNING or (state == GS_DRAINING and ctime < drain)) else 0
-                pk[PK_RECORD, p] = rec
-                pk[PK_VLO, p] = cf[C_VLO]
-                pk[PK_VHI, p] = cf[C_VHI]
+                pk[p, PK_RECORD] = rec
+                pk[p, PK_VLO] = cf[C_VLO]
+                pk[p, PK_VHI] = cf[C_VHI]
                 niq[n, 0] = p
                 nod[N_QH, n] = 0
                 nod[N_QC, n] = 1
@@ -1999,36 +1987,36 @@ def run_traffic(cf, sc, nod, vcs, vbuf, ob, tb, xl, rq, obuf, obhc, pcq, pchc, i
                 if f >= 0:
                     if counting:
                         tst[TS_SENT_FLITS] += 1
-                        if fl[FL_HEAD, f] != 0:
+                        if fl[f, FL_HEAD] != 0:
                             tst[TS_SENT_PKTS] += 1
-                    if fl[FL_TAIL, f] != 0:
+                    if fl[f, FL_TAIL] != 0:
                         nod[N_QC, n] = 0
                         sc[S_QUEUED] -= 1
         for i in range(nej):
             node = ej[0, i]
             f = ej[1, i]
-            p = fl[FL_PKT, f]
+            p = fl[f, FL_PKT]
             if counting:
                 tst[TS_ACC_FLITS] += 1
-                if fl[FL_TAIL, f] != 0:
+                if fl[f, FL_TAIL] != 0:
                     tst[TS_ACC_PKTS] += 1
             sc[S_FLITS] -= 1
             sc[S_EJECTED] += 1
             sc[S_CREDITS] += 1
-            _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[FL_VC, f])
-            _ts_sample(tst, TS_FLAT_SUM, t - fl[FL_ITIME, f])
-            ctime = pk[PK_CTIME, p]
+            _post(ev, evc, sc, cf, t + 2, EV_RCRED, node, PL, fl[f, FL_VC])
+            _ts_sample(tst, TS_FLAT_SUM, t - fl[f, FL_ITIME])
+            ctime = pk[p, PK_CTIME]
             tst[TS_INFL] -= 1
             tst[TS_INFL_CSUM] -= ctime
-            rec = pk[PK_RECORD, p]
+            rec = pk[p, PK_RECORD]
             if rec:
                 tst[TS_MEAS_INFL] -= 1
-            if fl[FL_TAIL, f] != 0:
+            if fl[f, FL_TAIL] != 0:
                 if state == GS_WARMUP or rec:
-                    tst[TS_HOPS_SUM] += fl[FL_HOPS, f]
+                    tst[TS_HOPS_SUM] += fl[f, FL_HOPS]
                     tst[TS_HOPS_N] += 1
                     _ts_sample(tst, TS_PLAT_SUM, t - ctime)
-                    _ts_sample(tst, TS_NLAT_SUM, t - pk[PK_ITIME, p])
+                    _ts_sample(tst, TS_NLAT_SUM, t - pk[p, PK_ITIME])
                 _free_packet(pkfree, sc, p)
             _free_flit(flfree, sc, f)
         if sc[S_NACTIVE] > 0:

@@ -150,7 +150,7 @@ class EngineTraffic:
         st = E.NocState(self.cfg, 0, 1, False)
         fcap = int(st.cf[E.C_FCAP])
         pcap = N + fcap
-        st.pk = np.zeros((E.NPF, pcap), dtype=np.int64)
+        st.pk = np.zeros((pcap, E.NPF), dtype=np.int64)
         st.pkfree = np.arange(pcap - 1, -1, -1, dtype=np.int64)
         st.sc[E.S_PKFREE] = pcap
         st.cf[E.C_PCAP] = pcap
