@@ -285,6 +285,9 @@ def build(values: dict[str, str], where: str = "booksim config") -> BookSimRun:
     if proto.sample_period < 1 or proto.max_samples < 1:
         raise FocusError(f"{where}: sample_period = {v['sample_period']}, max_samples = {v['max_samples']}, "
                          "expected both >= 1")
+    if proto.warmup_thres < 0 and proto.max_samples <= proto.warmup_periods:
+        raise FocusError(f"{where}: max_samples = {v['max_samples']} with warmup_periods = {v['warmup_periods']} "
+                         "and warmup_thres = -1 measures nothing; expected max_samples > warmup_periods")
     return BookSimRun(cfg=cfg, spec=spec, proto=proto, values=v)
 
 
