@@ -32,6 +32,30 @@ def add_compile_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
 
 
+def check_output_folder(path: str) -> None:
+    """A one-line error when the folder an output file goes into does not exist (checked before any work)."""
+    from pathlib import Path
+
+    from focus_tools.errors import FocusError
+
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise FocusError(f"{path}: the folder {parent} does not exist")
+
+
+def write_output(path: str, text: str) -> None:
+    """Write an output file; a missing folder or a write failure is a one-line error."""
+    from pathlib import Path
+
+    from focus_tools.errors import FocusError
+
+    check_output_folder(path)
+    try:
+        Path(path).write_text(text)
+    except OSError as exc:
+        raise FocusError(f"{path}: cannot write ({exc.strerror})") from None
+
+
 def options_from_args(args: argparse.Namespace, **extra):
     from focus_tools.driver import RunOptions
 

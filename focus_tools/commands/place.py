@@ -268,13 +268,11 @@ def plot_placement(problem, placement, path: str | Path, title: str = "") -> Non
 
 # ---- command --------------------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
-    import io
-
-    from xdsl.printer import Printer
-
+    from focus_tools.commands.common import check_output_folder, write_output
     from focus_tools.errors import FocusError
     from focus_tools.presets import get_preset
     from frontend.device import parse_mesh
+    from frontend.to_ir import module_text
     from passes.place_subops import place_module
     from passes.placement import STRATEGIES, cost_breakdown
 
@@ -300,32 +298,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = placement_json(str(args.task), chosen.name, problem, placement, group_of,
                               time_sharing=bool(placement.shared_pes))
-        _write(args.json, compact_json(data))
+        write_output(args.json, compact_json(data))
     if args.plot:
-        _prepare(args.plot)
+        check_output_folder(args.plot)
         plot_placement(problem, placement, args.plot,
                        f"{Path(args.task).name}: {strategy} on {problem.width}x{problem.height}, cost {cost.total}")
     if args.output:
-        out = io.StringIO()
-        Printer(stream=out).print_op(module)
-        out.write("\n")
-        _write(args.output, out.getvalue())
+        write_output(args.output, module_text(module))
     return 0
-
-
-def _prepare(path: str) -> None:
-    from focus_tools.errors import FocusError
-
-    parent = Path(path).parent
-    if not parent.is_dir():
-        raise FocusError(f"{path}: the folder {parent} does not exist")
-
-
-def _write(path: str, text: str) -> None:
-    from focus_tools.errors import FocusError
-
-    _prepare(path)
-    try:
-        Path(path).write_text(text)
-    except OSError as exc:
-        raise FocusError(f"{path}: cannot write ({exc.strerror})") from None

@@ -226,30 +226,14 @@ def plot_link_loads(width: int, height: int, load: dict, path: str | Path, title
     plt.close(fig)
 
 
-def _prepare(path: str) -> None:
-    from focus_tools.errors import FocusError
-
-    parent = Path(path).parent
-    if not parent.is_dir():
-        raise FocusError(f"{path}: the folder {parent} does not exist")
 
 
-def _write(path: str, text: str) -> None:
-    from focus_tools.errors import FocusError
-
-    try:
-        Path(path).write_text(text)
-    except OSError as exc:
-        raise FocusError(f"{path}: cannot write ({exc.strerror})") from None
 
 
 # ---- command --------------------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
-    import io
-
-    from xdsl.printer import Printer
-
-    from focus_tools.commands.common import options_from_args
+    from focus_tools.commands.common import check_output_folder, options_from_args, write_output
+    from frontend.to_ir import module_text
     from focus_tools.driver import load
     from focus_tools.errors import FocusError
     from focus_tools.presets import get_preset
@@ -265,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
         raise FocusError(f"--strategy '{strategy}' is unknown (valid: {', '.join(STRATEGIES)})")
     for path in (args.plot, args.json, args.output):
         if path:
-            _prepare(path)
+            check_output_folder(path)
     workload = load(opts)
     module, device, timings = stages_until(workload, opts, "place-subops")
     t = time.perf_counter()
@@ -298,13 +282,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             data = routing_json(str(args.task), chosen.name, result, schedule, unicast=chosen.unicast,
                                 multicast=chosen.multicast, search=chosen.search, seed=opts.seed)
-        _write(args.json, compact_json(data))
+        write_output(args.json, compact_json(data))
     if args.plot:
         plot_link_loads(w, h, load_map, args.plot,
                         f"{Path(str(args.task)).name}: {chosen.unicast}/{chosen.multicast}/{chosen.search} on {w}x{h}")
     if args.output:
-        out = io.StringIO()
-        Printer(stream=out).print_op(module)
-        out.write("\n")
-        _write(args.output, out.getvalue())
+        write_output(args.output, module_text(module))
     return 0
