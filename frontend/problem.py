@@ -313,8 +313,9 @@ def depthwise(name: str, C: int, P: int, Q: int, R: int, S: int, N: int = 1, str
 
 
 def matmul(name: str, M: int, K: int, N: int, a: str = "Inputs", b: str = "Weights", c: str = "Outputs",
-           batch: int = 1) -> Problem:
-    """C[B][M][N] = sum_K A[B][M][K] * B[B][K][N] (B omitted when batch == 1)."""
+           batch: int = 1, a_batched: bool = True, b_batched: bool = True) -> Problem:
+    """C[B][M][N] = sum_K A[B][M][K] * B[B][K][N] (B omitted when batch == 1); an operand without the batch
+    (`a_batched`/`b_batched` false) is shared by all batches."""
     dims = ("B", "M", "K", "N") if batch > 1 else ("M", "K", "N")
     bounds = dict(M=M, K=K, N=N)
     pre: tuple = ()
@@ -326,8 +327,8 @@ def matmul(name: str, M: int, K: int, N: int, a: str = "Inputs", b: str = "Weigh
         dims,
         bounds,
         (
-            DataSpace(b, pre + ((("K", 1),), (("N", 1),))),
-            DataSpace(a, pre + ((("M", 1),), (("K", 1),))),
+            DataSpace(b, (pre if b_batched else ()) + ((("K", 1),), (("N", 1),))),
+            DataSpace(a, (pre if a_batched else ()) + ((("M", 1),), (("K", 1),))),
             DataSpace(c, pre + ((("M", 1),), (("N", 1),)), True),
         ),
     )

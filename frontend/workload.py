@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from focus_tools.errors import FocusError
 from frontend.device import DEFAULT_DEVICE, Device
-from frontend.problem import DataSpace, Problem, conv2d, depthwise
+from frontend.problem import DataSpace, Problem, conv2d, depthwise, matmul
 
 LAYER_KINDS = ("conv2d", "depthwise", "matmul", "add", "concat", "pool", "einsum")
 MAC_KINDS = ("conv2d", "depthwise", "matmul", "einsum")
@@ -363,20 +363,7 @@ def matmul_problem(name: str, M: int, K: int, N: int, batch: int = 1, a: str = "
     for dname, v in (("M", M), ("K", K), ("N", N), ("batch", batch)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise FocusError(f"{name}: {dname} = {v!r}, expected a positive integer")
-    dims = ("B", "M", "K", "N") if batch > 1 else ("M", "K", "N")
-    bounds = dict(M=M, K=K, N=N)
-    pre: tuple = ()
-    if batch > 1:
-        bounds["B"] = batch
-        pre = ((("B", 1),),)
-    return Problem(
-        name, dims, bounds,
-        (
-            DataSpace(b, (pre if b_batched else ()) + ((("K", 1),), (("N", 1),))),
-            DataSpace(a, (pre if a_batched else ()) + ((("M", 1),), (("K", 1),))),
-            DataSpace(c, pre + ((("M", 1),), (("N", 1),)), True),
-        ),
-    )
+    return matmul(name, M, K, N, a=a, b=b, c=c, batch=batch, a_batched=a_batched, b_batched=b_batched)
 
 
 _DIM_NAMES = {1: ("M",), 2: ("M", "N"), 3: ("B", "M", "N"), 4: ("N", "C", "Q", "P"), 5: ("N", "C", "D", "Q", "P")}
