@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import Builtin, ModuleOp
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser
 
-from focus_dialects import get_all_dialects
+from focus_tools.driver import make_context as driver_context
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -39,11 +39,8 @@ routed_message.message @l.O2 %o2 from <0, 1> to [<1, 0>] flits 1 packets 1 prior
 
 
 def make_context() -> Context:
-    ctx = Context()
-    ctx.load_dialect(Builtin)
-    for name, factory in get_all_dialects().items():
-        ctx.register_dialect(name, factory)
-    return ctx
+    """A context with every focus dialect (the driver's)."""
+    return driver_context()
 
 
 def parse(text: str) -> ModuleOp:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from xdsl.context import Context
-from xdsl.dialects.builtin import Builtin, ModuleOp
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser
 
-from focus_dialects import get_all_dialects, placed_subop
+from focus_dialects import placed_subop
+from focus_tools.driver import make_context as driver_context
 from focus_tools.errors import FocusError
 from passes.place_subops import PlaceSubopsPass, subop_problem
 from passes.placed_subop_check import PlacedSubopCheckPass
@@ -24,11 +25,8 @@ DEVICE = ('chip.device @d mesh 4 x 4 memory [<0, 0>, <3, 3>] link 512 flit 256 m
 
 
 def context() -> Context:
-    ctx = Context()
-    ctx.load_dialect(Builtin)
-    for name, factory in get_all_dialects().items():
-        ctx.register_dialect(name, factory)
-    return ctx
+    """A context with every focus dialect (the driver's)."""
+    return driver_context()
 
 
 def parse(text: str) -> tuple[Context, ModuleOp]:

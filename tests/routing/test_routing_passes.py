@@ -4,11 +4,11 @@ from io import StringIO
 
 import pytest
 from xdsl.context import Context
-from xdsl.dialects.builtin import Builtin
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 
-from focus_dialects import get_all_dialects, routed_message
+from focus_dialects import routed_message
+from focus_tools.driver import make_context as driver_context
 from focus_tools.errors import FocusError
 from passes.route_messages import RouteMessagesPass
 from passes.routed_message_check import RoutedMessageCheckPass
@@ -22,11 +22,8 @@ STREAM = '!tiled_subop.stream<"Outputs", 32, 2>'
 
 
 def context() -> Context:
-    ctx = Context()
-    ctx.load_dialect(Builtin)
-    for name, factory in get_all_dialects().items():
-        ctx.register_dialect(name, factory)
-    return ctx
+    """A context with every focus dialect (the driver's)."""
+    return driver_context()
 
 
 def transfers_module(w, h, transfers, user=()):
