@@ -8,35 +8,22 @@ PE = tuple[int, int]
 
 
 def original_memory_pes(d: int) -> tuple[PE, ...]:
-    """The original FOCUS layout for a d x d mesh (`TaskCompiler._gen_physical_layout`).
+    """The original FOCUS layout for a d x d mesh (`TaskCompiler._gen_physical_layout`): two PEs at the
+    middle of each edge plus the four 'test' PEs; the device model's layout (`frontend.device`)."""
+    from frontend.device import original_memory_pes as layout
 
-    Two PEs at the middle of each edge plus the four 'test' PEs with ids 0, 1, d*d-2, d*d-1.
-    Returned as (x, y) in linear-id order, duplicates removed (small d).
-    """
     if not isinstance(d, int) or d < 2:
         raise FocusError(f"original memory layout: mesh side {d!r}, expected an integer >= 2")
-    big = d - 1
-    half = big // 2
-    ids = [
-        half, half + 1,                          # north edge
-        half * d, (half + 1) * d,                # west edge
-        half * d + big, (half + 1) * d + big,    # east edge
-        big * d + half, big * d + half + 1,      # south edge
-        d * d - 1, d * d - 2, 0, 1,              # 'test' PEs
-    ]
-    return tuple((i % d, i // d) for i in sorted(set(ids)))
+    return layout(d, d)
 
 
 def edge_memory_pes(width: int, height: int) -> tuple[PE, ...]:
-    """DOJO-like: every PE on the mesh boundary reaches memory (linear-id order)."""
+    """DOJO-like: every PE on the mesh boundary reaches memory (linear-id order); see `frontend.device`."""
+    from frontend.device import edge_memory_pes as layout
+
     if width < 1 or height < 1:
         raise FocusError(f"edge memory layout: mesh {width}x{height}, expected positive sides")
-    return tuple(
-        (x, y)
-        for y in range(height)
-        for x in range(width)
-        if x in (0, width - 1) or y in (0, height - 1)
-    )
+    return layout(width, height)
 
 
 # Unit steps of the original's Hilbert grammar (`hilbert.py`), as (row, column) deltas.
