@@ -468,6 +468,27 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
     one = np.int64(1)
     have_avail = np.int64(0)
     batch = rq[r, RQ_AB]
+    if batch & (batch - 1) == 0:
+        # one requester needing one port (the common case): no conflict is possible
+        item = _ctz(batch)
+        u = base + item
+        need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
+        if need != 0 and need & (need - 1) == 0:
+            p = _ctz(need)
+            a = np.int64(0)
+            for ovc in range(lo, hi + 1):
+                if ob[base + p * V + ovc, O_INUSE] < 0:
+                    a |= one << ovc
+            ws = (a & vcs[u, V_CMASK]) << (p * V)
+            if ws == 0:
+                vcs[u, V_VARES] = STALL_BUSY
+                return
+            w = _first_from(ws, alp[r, PV + item])
+            alp[r, w] = _inc(item, PV)
+            alp[r, PV + item] = _inc(w, PV)
+            vcs[u, V_GR + p] = w - p * V
+            vcs[u, V_VARES] = one << p
+            return
     requesters = np.int64(0)
     seen = np.int64(0)
     conflict = False
@@ -702,10 +723,27 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
     base = r * PV
     branch = cf[C_BRANCH] != 0
     one = np.int64(1)
+    rr_off = 2 * PV + 2 * P
+    sb = rq[r, RQ_SB]
+    if not branch and sb & (sb - 1) == 0:
+        # one requester going to one port (the common case): iSLIP grants and accepts it
+        item = _ctz(sb)
+        u = base + item
+        cand = vcs[u, V_RMASK]
+        if cand != 0 and cand & (cand - 1) == 0:
+            p = _ctz(cand)
+            if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
+                vcs[u, V_SARES] = STALL_FULL
+                return
+            port = scr[7, item]
+            vcs[u, V_SARES] = cand
+            alp[r, 2 * PV + p] = _inc(port, P)
+            alp[r, 2 * PV + P + port] = _inc(p, P)
+            alp[r, rr_off + port] = _inc(item - port * V, V)
+            return
     for i in range(P):
         scr[0, i] = 0
         scr[1, i] = 0
-    rr_off = 2 * PV + 2 * P
     any_req = False
     multi = np.int64(0)
     m0 = rq[r, RQ_SB]
