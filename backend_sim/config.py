@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from focus_tools.errors import FocusError
 
 MULTICAST_MODES = ("sync", "branch")
+ROUTERS = ("iq", "mc")  # BookSim2's input-queued router; spatial_sim's multicast router (crossbar folded into SA)
 CORE_MODELS = ("focus", "spatial_sim")
 MAX_VCS = 12  # input VCs of a router are kept in one 64-bit mask (5 ports x 12 VCs = 60 bits)
 
@@ -39,6 +40,10 @@ class SimConfig:
     vc_lo: int = 0  # first VC packets may use
     vc_hi: int = -1  # last VC packets may use (-1: num_vcs - 1)
     multicast_mode: str = "sync"  # sync: a flit leaves on all its tree branches in the same cycle; branch: per branch
+    # iq: BookSim2's IQRouter, the crossbar stage evaluated before switch allocation completes (a flit
+    # crosses in the cycle after it wins the switch); mc: spatial_sim's MCRouter, which completes switch
+    # allocation before evaluating the crossbar, so with st_final_delay 1 a flit leaves in the cycle it wins
+    router: str = "iq"
     # PE side
     injection_queue: int = 16  # packets; 0 = unbounded
     flit_bits: int = 1024  # size of a program flit
@@ -94,6 +99,8 @@ class SimConfig:
                 raise bad(name, "expected >= 0")
         if not 0 <= self.vc_lo <= self.vc_last < self.num_vcs:
             raise bad("vc_lo", f"VC range {self.vc_lo}..{self.vc_last} must lie within 0..{self.num_vcs - 1}")
+        if self.router not in ROUTERS:
+            raise bad("router", f"expected one of {', '.join(ROUTERS)}")
         if self.multicast_mode not in MULTICAST_MODES:
             raise bad("multicast_mode", f"expected one of {', '.join(MULTICAST_MODES)}")
         if self.core_model not in CORE_MODELS:

@@ -36,8 +36,8 @@ STALL_BUSY, STALL_CONFLICT, STALL_FULL, STALL_XBAR = -2, -3, -4, -6
 # config fields
 (C_W, C_H, C_N, C_NV, C_D, C_R, C_VA, C_SA, C_X, C_CD, C_L, C_ITERS, C_WAITTAIL, C_VLO, C_VHI, C_BRANCH,
  C_QCAP, C_ATHEAD, C_DRAMLAT, C_SPATIAL, C_THRESH, C_MAXCYC, C_WINDOW, C_WS, C_CAP, C_CAPO, C_CAPC, C_CAPE,
- C_QC, C_NB, C_DEPTH, C_FCAP, C_PCAP, C_DLCAP, C_PLCAP, C_SKIP, C_NPE) = range(37)
-NCF = 37
+ C_QC, C_NB, C_DEPTH, C_FCAP, C_PCAP, C_DLCAP, C_PLCAP, C_SKIP, C_NPE, C_MC) = range(38)
+NCF = 38  # C_MC: spatial_sim's MCRouter (the crossbar is evaluated after switch allocation completes)
 # scalar state fields
 (S_T, S_FLITS, S_QUEUED, S_EVTOTAL, S_MOVED, S_LASTPROG, S_NDONE, S_MAXDONE, S_FLFREE, S_PKFREE, S_DLN,
  S_PLN, S_EJECTED, S_STATUS, S_NACTIVE, S_RNG, S_GEN_STATE, S_DRAIN_TIME, S_EMPTY_NET, S_RESET_TIME,
@@ -242,6 +242,16 @@ def _route_mask(cf, nod, pk, msg, rnode, rmask, r, p):
 # ------------------------------------------------------------------------------------------------
 
 @njit(cache=True, inline='always', _nrt=False)
+def _crossbar_evaluate(r, t, cf, rq):
+    """With no crossbar batch pending, the waiting flit list becomes the batch (completion t + delay - 1)."""
+    if rq[r, RQ_XBN] == 0 and rq[r, RQ_XWN] != 0:
+        rq[r, RQ_XSEL] ^= 1
+        rq[r, RQ_XBN] = rq[r, RQ_XWN]
+        rq[r, RQ_XWN] = 0
+        rq[r, RQ_XT] = t + cf[C_X] - 1
+
+
+@njit(cache=True, inline='always', _nrt=False)
 def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc, inf, alp, fl, flfree, pk,
                  msg, rnode, rmask, ev, evc, link, scr):
     """BookSim IQRouter::_InternalStep + WriteOutputs for router r at cycle t.
@@ -308,11 +318,9 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             _sa_evaluate(r, cf, vcs, ob, rq, alp, scr)
     elif rq[r, RQ_ST] == t and cf[C_SA] > 1:
         _sa_recheck(r, cf, vcs, ob, rq)
-    if rq[r, RQ_XBN] == 0 and rq[r, RQ_XWN] != 0:
-        rq[r, RQ_XSEL] ^= 1
-        rq[r, RQ_XBN] = rq[r, RQ_XWN]
-        rq[r, RQ_XWN] = 0
-        rq[r, RQ_XT] = t + cf[C_X] - 1
+    mc = cf[C_MC] != 0
+    if not mc:
+        _crossbar_evaluate(r, t, cf, rq)
     # ---- update: routing ----
     if rq[r, RQ_RB] != 0 and rq[r, RQ_RT] == t:
         m = rq[r, RQ_RB]
@@ -362,6 +370,7 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
         rq[r, RQ_SB] = 0
         wsel = 1 - rq[r, RQ_XSEL]
         xdirect = cf[C_X] == 1
+        xwhen = t if mc else t + 1
         while m != 0:
             item = _ctz(m)
             m &= m - 1
@@ -394,8 +403,9 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
                 link[r, p] += 1
                 sc[S_MOVED] = 1
                 if xdirect:
-                    # 1-cycle crossbar: the flit always leaves in the next cycle (no queueing possible)
-                    _send_router_flit(cf, sc, ev, evc, link, r, p, g, t + 1)
+                    # 1-cycle crossbar: the flit always leaves in the next cycle (the MC router: in this
+                    # cycle); no queueing is possible, since an output port is granted once per cycle
+                    _send_router_flit(cf, sc, ev, evc, link, r, p, g, xwhen)
                 else:
                     n = rq[r, RQ_XWN]
                     xl[r, wsel, n, 0] = g
@@ -426,6 +436,8 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             else:
                 rq[r, RQ_SW] |= bit
     # ---- update: crossbar ----
+    if mc:
+        _crossbar_evaluate(r, t, cf, rq)
     CAPO = cf[C_CAPO]
     if rq[r, RQ_XBN] != 0 and rq[r, RQ_XT] == t:
         bsel = rq[r, RQ_XSEL]
@@ -1610,6 +1622,7 @@ class NocState:
         cf[C_ATHEAD] = int(cfg.recv_at_head or spatial)
         cf[C_DRAMLAT] = cfg.dram_latency
         cf[C_SPATIAL] = int(spatial)
+        cf[C_MC] = int(cfg.router == "mc")
         cf[C_THRESH] = cfg.spatial_threshold
         cf[C_MAXCYC], cf[C_WINDOW] = cfg.max_cycles, cfg.deadlock_window
         cf[C_WS], cf[C_CAP], cf[C_CAPO], cf[C_CAPC], cf[C_CAPE] = ws, cap, capo, capc, cape

@@ -283,6 +283,13 @@ class RefNoC:
             return 1 << port_towards(self.W, r, pkt.dest)
         return self.route_tables[pkt.route][r]
 
+    def _crossbar_evaluate(self, rt: Router, t: int) -> None:
+        """With no crossbar batch pending, the waiting flits become the batch (completion t + delay - 1)."""
+        for e in rt.xbar_q:
+            if e[0] >= 0:
+                break
+            e[0] = t + self.cfg.crossbar_delay - 1
+
     def step_router(self, rt: Router, t: int) -> None:
         cfg = self.cfg
         # input queuing
@@ -309,10 +316,8 @@ class RefNoC:
             e[0] = t + cfg.routing_delay - 1
         self._va_evaluate(rt, t)
         self._sa_evaluate(rt, t)
-        for e in rt.xbar_q:
-            if e[0] >= 0:
-                break
-            e[0] = t + cfg.crossbar_delay - 1
+        if cfg.router == "iq":
+            self._crossbar_evaluate(rt, t)
         # update
         while rt.route_q and 0 <= rt.route_q[0][0] <= t:
             _, port, vc, _ = rt.route_q.popleft()
@@ -322,6 +327,8 @@ class RefNoC:
             rt.va_q.append([-1, port, vc, -1])
         self._va_update(rt, t)
         self._sa_update(rt, t)
+        if cfg.router == "mc":  # spatial_sim's MCRouter evaluates the crossbar after switch allocation
+            self._crossbar_evaluate(rt, t)
         while rt.xbar_q and 0 <= rt.xbar_q[0][0] <= t:
             _, f, out = rt.xbar_q.popleft()
             rt.out_buf[out].append(f)

@@ -46,6 +46,7 @@ class SpatialTask:
     cores: list[SpatialCore]
     routing_board: dict[int, tuple[int, list[int], list[tuple[int, int]]]]  # pid -> (src, dsts, segments)
     instr_latency: dict[str, int]
+    warnings: list[str] = field(default_factory=list)  # what the original also only warns about
 
     def tensor_size(self, tid: int) -> int | None:
         for core in self.cores:
@@ -54,7 +55,7 @@ class SpatialTask:
         return None
 
 
-def _resolve(directory: Path, value: str, key: str) -> Path:
+def _resolve(directory: Path, value: str, key: str, required: bool = True) -> Path | None:
     p = Path(value)
     if not p.is_absolute():
         return directory / p
@@ -63,6 +64,8 @@ def _resolve(directory: Path, value: str, key: str) -> Path:
     alt = directory / p.name
     if alt.exists():
         return alt
+    if not required:
+        return None
     raise FocusError(f"{directory / 'task_spec'}: {key} = {value} does not exist (nor {alt}), "
                      "expected a file of the task directory")
 
@@ -199,14 +202,20 @@ def read_spatial_sim_dir(directory: str | Path) -> SpatialTask:
     for name in names:
         cores.append(parse_core_file(_resolve(d, name, "tasks")))
     board = {}
+    warnings = []
     if "routing_board" in spec:
-        p = _resolve(d, spec["routing_board"], "routing_board") if spec["routing_board"] else None
+        p = _resolve(d, spec["routing_board"], "routing_board", required=False) if spec["routing_board"] else None
         if p is not None and p.exists():
             board = parse_routing_board(p)
+        else:
+            # the original only warns ("the routing board is set empty") and routes by dimension order
+            warnings.append(f"{spec_path}: routing_board = {spec['routing_board']} does not exist, "
+                            "the routing board is empty (dimension-order routes), as in spatial_sim")
     lat = {}
     if "micro_instr_latency" in spec:
         lat = parse_instr_latency(_resolve(d, spec["micro_instr_latency"], "micro_instr_latency"))
-    return SpatialTask(directory=d, spec=spec, k=k, cores=cores, routing_board=board, instr_latency=lat)
+    return SpatialTask(directory=d, spec=spec, k=k, cores=cores, routing_board=board, instr_latency=lat,
+                       warnings=warnings)
 
 
 def _xy_segment(k: int, a: int, b: int) -> list[tuple[int, int]]:
@@ -373,6 +382,9 @@ def spatial_config(task: SpatialTask, **overrides) -> SimConfig:
             raise FocusError(f"{task.directory}/task_spec: {key} = {s[key]}, expected a number") from None
 
     nv = geti("num_vcs", 4)
+    router = s.get("router", "mc")  # spatial_sim's default since 2025 (before: iq)
+    if router not in ("iq", "mc"):
+        raise FocusError(f"{task.directory}/task_spec: router = {router}, expected mc or iq")
     width = geti("channel_width", 128)
     vals = {
         "width": task.k, "height": task.k, "num_vcs": nv, "vc_buf_size": geti("vc_buf_size", 2),
@@ -380,7 +392,7 @@ def spatial_config(task: SpatialTask, **overrides) -> SimConfig:
         "sw_alloc_delay": geti("sw_alloc_delay", 1), "st_prepare_delay": geti("st_prepare_delay", 0),
         "st_final_delay": geti("st_final_delay", 1), "credit_delay": geti("credit_delay", 0),
         "alloc_iters": geti("alloc_iters", 1), "vc_lo": 0, "vc_hi": max(1, nv // 2) - 1,
-        "multicast_mode": "sync", "injection_queue": 0, "flit_bits": width, "link_bits": width, "recv_at_head": True,
+        "multicast_mode": "sync", "router": router, "injection_queue": 0, "flit_bits": width, "link_bits": width, "recv_at_head": True,
         "core_model": "spatial_sim", "spatial_threshold": geti("threshold", 2),
         "deadlock_window": max(1, geti("deadlock_check_freq", 100000)),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 NAME = "sim"
@@ -62,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         from backend_sim.spatial_sim import read_spatial_sim_dir, spatial_config, to_program
 
         task = read_spatial_sim_dir(args.spatial_sim)
+        for warning in task.warnings:
+            print(f"focus sim: warning: {warning}", file=sys.stderr)
         prog = to_program(task, multicast=args.spatial_multicast)
         cfg = spatial_config(task, **over)
     else:

@@ -20,7 +20,7 @@ def configs(draw, width: int, height: int, spatial: bool = False, min_range: int
         st_final_delay=draw(st.sampled_from([1, 1, 2])), credit_delay=draw(st.sampled_from([0, 0, 1, 2])),
         link_latency=draw(st.sampled_from([1, 1, 2])), alloc_iters=draw(st.sampled_from([1, 1, 2])),
         wait_for_tail_credit=draw(st.booleans()), vc_lo=lo, vc_hi=draw(st.integers(lo + min_range - 1, nv - 1)),
-        multicast_mode=draw(st.sampled_from(["sync", "branch"])),
+        multicast_mode=draw(st.sampled_from(["sync", "branch"])), router=draw(st.sampled_from(["iq", "iq", "mc"])),
         injection_queue=draw(st.sampled_from([1, 2, 4, 0])), recv_at_head=draw(st.booleans()),
         flit_bits=draw(st.sampled_from([64, 128])), link_bits=128,
         dram_bytes_per_cycle=draw(st.sampled_from([8.0, 16.0, 3.5])), dram_latency=draw(st.integers(0, 6)),

@@ -69,7 +69,7 @@ def test_sim_bad_input_exit_code_2(tmp_path, capsys):
 
 def test_sim_spatial_dir(capsys):
     code, out, _ = _run(capsys, "sim", "--spatial-sim", str(DATA / "spatial_pair"), "--json")
-    assert code == 0 and json.loads(out)["total_cycles"] == 30
+    assert code == 0 and json.loads(out)["total_cycles"] == 28  # the MC router, spatial_sim's default
 
 
 def test_noc_synthetic_json(capsys):

@@ -26,24 +26,29 @@ def _one_packet(hops: int, flits: int):
 def zero_load_latency(cfg: SimConfig, hops: int, flits: int) -> int:
     """Documented formula (docs/simulator.md): send at cycle 0 to tail delivery at the destination,
     (H + 1) * P + H * L + 3 + (F - 1), with P = routing + VC alloc + switch alloc + crossbar delays
-    (each router holds a head P cycles), L = link latency, 3 = injection + ejection channels."""
-    p = cfg.routing_delay + cfg.vc_alloc_delay + cfg.sw_alloc_delay + cfg.crossbar_delay
+    (each router holds a head P cycles; spatial_sim's MC router one cycle less: its crossbar stage starts
+    in the cycle switch allocation completes), L = link latency, 3 = injection + ejection channels."""
+    p = cfg.routing_delay + cfg.vc_alloc_delay + cfg.sw_alloc_delay + cfg.crossbar_delay - (cfg.router == "mc")
     return (hops + 1) * p + hops * cfg.link_latency + 3 + (flits - 1)
 
 
 @pytest.mark.parametrize("flits", [1, 4])
-def test_zero_load_latency_every_hop_count(flits):
-    cfg = SimConfig(width=8, height=8, num_vcs=2, vc_buf_size=4)
+@pytest.mark.parametrize(("router", "per_hop", "extra"), [("iq", 5, 7), ("mc", 4, 6)])
+def test_zero_load_latency_every_hop_count(flits, router, per_hop, extra):
+    cfg = SimConfig(width=8, height=8, num_vcs=2, vc_buf_size=4, router=router)
     for hops in range(1, 15):
         res = simulate(_one_packet(hops, flits), cfg)
         assert res.finished
-        assert res.del_time.tolist() == [zero_load_latency(cfg, hops, flits)] == [5 * hops + 7 + flits - 1]
+        assert res.del_time.tolist() == [zero_load_latency(cfg, hops, flits)] == [per_hop * hops + extra + flits - 1]
         assert res.flits_injected == flits and res.flits_ejected == flits == res.flits_expected
+        if hops in (1, 14):
+            assert simulate_reference(_one_packet(hops, flits), cfg).del_time.tolist() == res.del_time.tolist()
 
 
 @pytest.mark.parametrize("delays", [
     {"link_latency": 2, "credit_delay": 1, "st_prepare_delay": 1},
     {"routing_delay": 2, "vc_alloc_delay": 2, "sw_alloc_delay": 3},
+    {"router": "mc", "st_final_delay": 3},
 ])
 def test_zero_load_latency_other_pipeline_delays(delays):
     cfg = SimConfig(width=8, height=8, num_vcs=2, vc_buf_size=4, **delays)

@@ -27,11 +27,14 @@ def test_reader_parses_the_original_format():
 
 
 def test_pair_total_cycles_by_hand():
-    # core 0: sleep 10 (issued at 0, done at 10), NI.send at 10 (1 flit, 1 hop: head ejected at 10 + 12);
-    # core 1 sees the packet one cycle later (cores step before the NoC), NI.recv at 23, sleep 5 issued
-    # at 24 and popped at 29; the run ends at the start of cycle 30.
+    # core 0: sleep 10 (issued at 0, done at 10), NI.send at 10 (1 flit, 1 hop through spatial_sim's MC
+    # router, 4 cycles per router: head ejected at 10 + 4 * 1 + 6); core 1 sees the packet one cycle later
+    # (cores step before the NoC), NI.recv at 21, sleep 5 issued at 22 and popped at 27; the run ends at
+    # the start of cycle 28.
     res = simulate_spatial_sim(DATA / "spatial_pair")
-    assert res.finished and res.total_cycles == 30
+    assert res.finished and res.total_cycles == 28
+    # `router = iq` (BookSim's IQ router, spatial_sim's default before 2025): one cycle more per router
+    assert simulate_spatial_sim(DATA / "spatial_pair", router="iq").total_cycles == 30
     stats = dict(zip(res.pe_nodes.tolist(), res.pe_stats.tolist()))
     assert stats[0][0] == 9 and stats[1][0] == 4  # busy cycles: sleep n keeps the core busy n - 1 cycles
 
@@ -110,3 +113,26 @@ def test_bad_task_files(tmp_path, content, match):
 def test_missing_task_spec(tmp_path):
     with pytest.raises(FocusError, match="no task_spec file"):
         read_spatial_sim_dir(tmp_path)
+
+
+def test_missing_routing_board_is_a_warning_as_in_the_original(tmp_path):
+    # spatial_sim only warns when the routing board does not exist and routes by dimension order
+    d = _copy(tmp_path, "spatial_pair")
+    spec = (d / "task_spec").read_text().replace("routing_board = routing_board;",
+                                                 "routing_board = /nonexistent/dir/board;")
+    (d / "task_spec").write_text(spec)
+    (d / "routing_board").unlink()
+    task = read_spatial_sim_dir(d)
+    assert task.routing_board == {} and len(task.warnings) == 1
+    assert "routing_board = /nonexistent/dir/board does not exist" in task.warnings[0]
+    assert simulate_spatial_sim(d).total_cycles == 28
+
+
+def test_router_key_selects_the_pipeline(tmp_path):
+    d = _copy(tmp_path, "spatial_pair")
+    (d / "task_spec").write_text((d / "task_spec").read_text() + "router = iq;\n")
+    assert spatial_config(read_spatial_sim_dir(d)).router == "iq"
+    assert simulate_spatial_sim(d).total_cycles == 30
+    (d / "task_spec").write_text((d / "task_spec").read_text() + "router = chaos;\n")
+    with pytest.raises(FocusError, match="router = chaos, expected mc or iq"):
+        spatial_config(read_spatial_sim_dir(d))
