@@ -41,8 +41,9 @@ NCF = 38  # C_MC: spatial_sim's MCRouter (the crossbar is evaluated after switch
 # scalar state fields
 (S_T, S_FLITS, S_QUEUED, S_EVTOTAL, S_MOVED, S_LASTPROG, S_NDONE, S_MAXDONE, S_FLFREE, S_PKFREE, S_DLN,
  S_PLN, S_EJECTED, S_STATUS, S_NACTIVE, S_RNG, S_GEN_STATE, S_DRAIN_TIME, S_EMPTY_NET, S_RESET_TIME,
- S_MEAS_FLITS, S_PID, S_CREDITS) = range(23)
-NSC = 23
+ S_MEAS_FLITS, S_PID, S_CREDITS, S_MCRNG) = range(24)
+NSC = 24  # S_MCRNG: the MC router's output-VC choice (its own stream, so traffic generation is unchanged)
+MC_RNG_SEED = -2152535657050944081  # splitmix64(0), as a signed int64
 # per input VC fields
 V_STATE, V_RMASK, V_VCMASK, V_SENT, V_INSAQ, V_BH, V_BC = range(7)
 V_OUT = 7
@@ -307,7 +308,7 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
             rq[r, RQ_AB] = rq[r, RQ_AW]
             rq[r, RQ_AW] = 0
             rq[r, RQ_AT] = t + cf[C_VA] - 1
-            _va_evaluate(r, cf, vcs, ob, rq, alp, scr)
+            _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr)
     elif rq[r, RQ_AT] == t and cf[C_VA] > 1:
         _va_recheck(r, cf, vcs, ob, rq)
     if rq[r, RQ_SB] == 0:
@@ -469,7 +470,7 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
 
 
 @njit(cache=True, inline='always', _nrt=False)
-def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
+def _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr):
     """VC allocation for the batch: requests for every free output VC (in the VC range) at each needed
     port; iSLIP; results (granted port mask or a stall code) in V_VARES, chosen VCs in V_GR."""
     V = cf[C_NV]
@@ -478,6 +479,9 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
     lo = cf[C_VLO]
     hi = cf[C_VHI]
     one = np.int64(1)
+    if cf[C_MC] != 0:
+        _va_fixed_priority(r, cf, sc, vcs, ob, rq)
+        return
     have_avail = np.int64(0)
     batch = rq[r, RQ_AB]
     if batch & (batch - 1) == 0:
@@ -648,6 +652,94 @@ def _va_evaluate(r, cf, vcs, ob, rq, alp, scr):
 
 
 @njit(cache=True, _nrt=False)
+def _va_fixed_priority(r, cf, sc, vcs, ob, rq):
+    """spatial_sim's MultiOutputSparseAllocator for VC allocation: input VCs in index order; at every port
+    it needs an input VC draws one VC of its class at random (spatial_sim: `rand()`) and waits if that VC is
+    in use, or if an earlier input VC was granted it in this allocation; else it takes them all."""
+    V = cf[C_NV]
+    base = r * P * V
+    one = np.int64(1)
+    taken = np.int64(0)  # output VCs (bit p * V + vc) granted in this allocation
+    m = rq[r, RQ_AB]
+    while m != 0:
+        item = _ctz(m)
+        m &= m - 1
+        u = base + item
+        need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
+        cm = vcs[u, V_CMASK]
+        c_lo = _ctz(cm)
+        count = _ctz(~(cm >> c_lo))  # the class is a contiguous VC range
+        want = np.int64(0)
+        ok = True
+        nn = need
+        while nn != 0:
+            p = _ctz(nn)
+            nn &= nn - 1
+            ovc = c_lo + _xorshift_below(sc, S_MCRNG, count) if count > 1 else c_lo
+            if ob[base + p * V + ovc, O_INUSE] >= 0:
+                ok = False
+                break
+            want |= one << (p * V + ovc)
+        if not ok:
+            vcs[u, V_VARES] = STALL_BUSY
+        elif want & taken != 0:
+            vcs[u, V_VARES] = STALL_CONFLICT
+        else:
+            taken |= want
+            nn = need
+            while nn != 0:
+                p = _ctz(nn)
+                nn &= nn - 1
+                vcs[u, V_GR + p] = _ctz(want >> (p * V))
+            vcs[u, V_VARES] = need
+
+
+@njit(cache=True, _nrt=False)
+def _sa_fixed_priority(r, cf, vcs, ob, rq):
+    """spatial_sim's MultiOutputSparseAllocator for switch allocation, over input VCs (several VCs of one
+    input port may cross in a cycle): in index order, a flit takes all its output ports unless an earlier
+    input VC took one of them."""
+    V = cf[C_NV]
+    D = cf[C_D]
+    base = r * P * V
+    one = np.int64(1)
+    used = np.int64(0)
+    m = rq[r, RQ_SB]
+    while m != 0:
+        item = _ctz(m)
+        m &= m - 1
+        u = base + item
+        if cf[C_BRANCH] != 0:
+            mm = vcs[u, V_VCMASK] & ~vcs[u, V_SENT]
+            cand = np.int64(0)
+            while mm != 0:
+                p = _ctz(mm)
+                mm &= mm - 1
+                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] < D:
+                    cand |= one << p
+            if cand == 0:
+                vcs[u, V_SARES] = STALL_FULL
+                continue
+        else:
+            cand = vcs[u, V_RMASK]
+            mm = cand
+            full = False
+            while mm != 0:
+                p = _ctz(mm)
+                mm &= mm - 1
+                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
+                    full = True
+            if full:
+                vcs[u, V_SARES] = STALL_FULL
+                continue
+        if cand & used != 0:
+            vcs[u, V_SARES] = STALL_XBAR
+        else:
+            used |= cand
+            vcs[u, V_SARES] = cand
+
+
+@njit(cache=True, _nrt=False)
 def _va_recheck(r, cf, vcs, ob, rq):
     """vc_alloc_delay > 1: grants whose output VC was taken meanwhile are dropped."""
     V = cf[C_NV]
@@ -736,6 +828,9 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
     branch = cf[C_BRANCH] != 0
     one = np.int64(1)
     rr_off = 2 * PV + 2 * P
+    if cf[C_MC] != 0:
+        _sa_fixed_priority(r, cf, vcs, ob, rq)
+        return
     sb = rq[r, RQ_SB]
     if not branch and sb & (sb - 1) == 0:
         # one requester going to one port (the common case): iSLIP grants and accepts it
@@ -1631,6 +1726,7 @@ class NocState:
         cf[C_SKIP] = 1
         self.cf = cf
         self.sc = np.zeros(NSC, dtype=np.int64)
+        self.sc[S_MCRNG] = MC_RNG_SEED
         self.nod = np.zeros((NNF, N), dtype=np.int64)
         self.nod[N_LASTVC] = -1
         self.nod[N_CURVC] = -1
@@ -1898,8 +1994,19 @@ def rng_next(sc):
 @njit(cache=True, _nrt=False)
 def _rng_below(sc, n):
     """Uniform integer in [0, n)."""
-    x = rng_next(sc) >> np.uint64(32)
-    return np.int64((x * np.uint64(n)) >> np.uint64(32))
+    return _xorshift_below(sc, S_RNG, n)
+
+
+@njit(cache=True, _nrt=False)
+def _xorshift_below(sc, slot, n):
+    """Uniform integer in [0, n) from the xorshift64* stream in sc[slot]."""
+    x = np.uint64(sc[slot])
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    sc[slot] = np.int64(x)
+    y = (x * np.uint64(0x2545F4914F6CDD1D)) >> np.uint64(32)
+    return np.int64((y * np.uint64(n)) >> np.uint64(32))
 
 
 @njit(cache=True, _nrt=False)

@@ -45,6 +45,19 @@ W_ISSUE, W_COMPUTE, W_MEM = range(3)
 CAT_BUSY, CAT_SEND, CAT_RECV, CAT_MEM, CAT_IDLE = range(5)
 
 
+MASK64 = (1 << 64) - 1
+MC_RNG_SEED = 0xE220A8397B1DCDAF  # splitmix64(0): the MC router's output-VC choice (engine: S_MCRNG)
+
+
+def xorshift64star(state: int) -> tuple[int, int]:
+    """One step of the engine's xorshift64* generator: (new state, 64 output bits)."""
+    x = state
+    x ^= x >> 12
+    x ^= (x << 25) & MASK64
+    x ^= x >> 27
+    return x, (x * 0x2545F4914F6CDD1D) & MASK64
+
+
 def ports_of(mask: int) -> list[int]:
     return [p for p in range(P) if mask >> p & 1]
 
@@ -176,6 +189,7 @@ class RefNoC:
         self.nv = cfg.num_vcs
         self.routers = [Router(n, cfg) for n in range(self.N)]
         self.route_tables = route_tables
+        self.mc_rng = MC_RNG_SEED
         self.events: dict[int, list] = {}
         self.term_buf = [BufState(self.nv, cfg.vc_buf_size, cfg.wait_for_tail_credit) for _ in range(self.N)]
         self.last_vc = [-1] * self.N
@@ -338,12 +352,63 @@ class RefNoC:
                 self.send_router_flit(rt.node, out, rt.out_buf[out].popleft(), t)
 
     def _va_evaluate(self, rt: Router, t: int) -> None:
-        nv = self.nv
         batch = []
         for e in rt.va_q:
             if e[0] >= 0:
                 break
             batch.append(e)
+        if self.cfg.router == "mc":
+            self._va_fixed_priority(rt, batch)
+        else:
+            self._va_islip(rt, batch)
+        for e in batch:
+            e[0] = t + self.cfg.vc_alloc_delay - 1
+        if self.cfg.vc_alloc_delay > 1:
+            for e in rt.va_q:
+                if e[0] < 0 or t < e[0]:
+                    break
+                if e[3] > 0:
+                    v = rt.vcs[e[1]][e[2]]
+                    mask = e[3]
+                    for p in ports_of(mask):
+                        if not rt.next_buf[p].available(v.grant[p]):
+                            mask &= ~(1 << p)
+                    # a branching packet's grants are all-or-nothing
+                    e[3] = mask if mask and (mask == e[3] or len(ports_of(e[3])) == 1) else STALL_BUSY
+
+    def _mc_below(self, n: int) -> int:
+        self.mc_rng, x = xorshift64star(self.mc_rng)
+        return ((x >> 32) * n) >> 32
+
+    def _va_fixed_priority(self, rt: Router, batch: list) -> None:
+        """spatial_sim's MultiOutputSparseAllocator: input VCs in index order (port * V + vc); at every port
+        it needs an input VC draws one VC of its class at random (spatial_sim: `rand()`) and waits if that
+        VC is in use or was granted to an earlier input VC of the batch; else it takes them all."""
+        nv = self.nv
+        taken: set[tuple[int, int]] = set()
+        for e in sorted(batch, key=lambda e: e[1] * nv + e[2]):
+            v = rt.vcs[e[1]][e[2]]
+            lo, hi = self.vc_range(v.buf[0].pkt)
+            need = v.route_mask & ~v.vc_mask
+            pick = {}
+            for p in ports_of(need):
+                ovc = lo + self._mc_below(hi - lo + 1) if hi > lo else lo
+                if not rt.next_buf[p].available(ovc):
+                    break
+                pick[p] = ovc
+            if len(pick) < len(ports_of(need)):
+                e[3] = STALL_BUSY
+            elif taken.intersection(pick.items()):
+                e[3] = STALL_CONFLICT
+            else:
+                taken.update(pick.items())
+                for p, ovc in pick.items():
+                    v.grant[p] = ovc
+                e[3] = need
+
+    def _va_islip(self, rt: Router, batch: list) -> None:
+        """BookSim's separable iSLIP VC allocation (branching packets first, all-or-nothing)."""
+        nv = self.nv
         free = {}  # port -> free output VCs (in the VC range), minus those taken by branching packets
         for e in batch:
             v = rt.vcs[e[1]][e[2]]
@@ -393,10 +458,7 @@ class RefNoC:
                 e[3] = STALL_BUSY
         grants = islip(reqs, P * nv, P * nv, rt.va_gptr, rt.va_aptr, self.cfg.alloc_iters,
                        accept_one_per_port(nv))
-        for e in rt.va_q:
-            if e[0] >= 0:
-                break
-            e[0] = t + self.cfg.vc_alloc_delay - 1
+        for e in batch:
             if e[3] < -1 or e[1] * nv + e[2] in multi:
                 continue
             acc = grants.get(e[1] * nv + e[2])
@@ -409,18 +471,6 @@ class RefNoC:
                 e[3] = mask
             else:
                 e[3] = STALL_CONFLICT
-        if self.cfg.vc_alloc_delay > 1:
-            for e in rt.va_q:
-                if e[0] < 0 or t < e[0]:
-                    break
-                if e[3] > 0:
-                    v = rt.vcs[e[1]][e[2]]
-                    mask = e[3]
-                    for p in ports_of(mask):
-                        if not rt.next_buf[p].available(v.grant[p]):
-                            mask &= ~(1 << p)
-                    # a branching packet's grants are all-or-nothing
-                    e[3] = mask if mask and (mask == e[3] or len(ports_of(e[3])) == 1) else STALL_BUSY
 
     def _va_update(self, rt: Router, t: int) -> None:
         nv = self.nv
@@ -445,7 +495,6 @@ class RefNoC:
 
     def _sa_evaluate(self, rt: Router, t: int) -> None:
         nv = self.nv
-        req: dict[tuple[int, int], int] = {}  # (input port, output port) -> vc
         batch = []
         cands: dict[int, list[int]] = {}
         multi: dict[int, list] = {}
@@ -468,6 +517,31 @@ class RefNoC:
                 if len(cand) > 1:
                     multi[port * nv + vc] = e
             cands[port * nv + vc] = cand
+        if self.cfg.router == "mc":
+            self._sa_fixed_priority(batch, cands)
+        else:
+            self._sa_islip(rt, batch, cands, multi)
+        for e in batch:
+            e[0] = t + self.cfg.sw_alloc_delay - 1
+        if self.cfg.sw_alloc_delay > 1:
+            for e in rt.sa_q:
+                if e[0] < 0 or t < e[0]:
+                    break
+                if e[3] > 0:
+                    v = rt.vcs[e[1]][e[2]]
+                    mask = e[3]
+                    if self.multi_branch:
+                        for p in ports_of(mask):
+                            if rt.next_buf[p].full(v.out_vc[p]):
+                                mask &= ~(1 << p)
+                        e[3] = mask if mask else STALL_FULL
+                    elif any(rt.next_buf[p].full(v.out_vc[p]) for p in ports_of(mask)):
+                        e[3] = STALL_FULL
+
+    def _sa_islip(self, rt: Router, batch: list, cands: dict, multi: dict) -> None:
+        """BookSim's separable iSLIP switch allocation over ports (branching flits first, all-or-nothing)."""
+        nv = self.nv
+        req: dict[tuple[int, int], int] = {}  # (input port, output port) -> vc
         # synchronous branching flits first, all-or-nothing, round robin from mc_sw_ptr: a flit takes its
         # input port and all its output ports, or waits
         in_used: set[int] = set()
@@ -509,10 +583,7 @@ class RefNoC:
 
         grants = islip(reqs, P, P, rt.sa_gptr, rt.sa_aptr, self.cfg.alloc_iters,
                        accept_by_label(lambda i, o: req[(i, o)], need))
-        for e in rt.sa_q:
-            if e[0] >= 0:
-                break
-            e[0] = t + self.cfg.sw_alloc_delay - 1
+        for e in batch:
             if e[3] < -1 or e[1] * nv + e[2] in multi:
                 continue
             port, vc = e[1], e[2]
@@ -525,20 +596,19 @@ class RefNoC:
                 rt.sw_rr[port] = (vc + 1) % nv
             else:
                 e[3] = STALL_XBAR
-        if self.cfg.sw_alloc_delay > 1:
-            for e in rt.sa_q:
-                if e[0] < 0 or t < e[0]:
-                    break
-                if e[3] > 0:
-                    v = rt.vcs[e[1]][e[2]]
-                    mask = e[3]
-                    if self.multi_branch:
-                        for p in ports_of(mask):
-                            if rt.next_buf[p].full(v.out_vc[p]):
-                                mask &= ~(1 << p)
-                        e[3] = mask if mask else STALL_FULL
-                    elif any(rt.next_buf[p].full(v.out_vc[p]) for p in ports_of(mask)):
-                        e[3] = STALL_FULL
+
+    def _sa_fixed_priority(self, batch: list, cands: dict) -> None:
+        """spatial_sim's MultiOutputSparseAllocator over input VCs (not ports) in index order: a flit takes
+        all its output ports unless one was granted to an earlier input VC (then it waits)."""
+        nv = self.nv
+        by_item = {e[1] * nv + e[2]: e for e in batch}
+        out_used: set[int] = set()
+        for item in sorted(cands):
+            if out_used.intersection(cands[item]):
+                by_item[item][3] = STALL_XBAR
+            else:
+                out_used.update(cands[item])
+                by_item[item][3] = sum(1 << p for p in cands[item])
 
     def _sa_update(self, rt: Router, t: int) -> None:
         q = rt.sa_q

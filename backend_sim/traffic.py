@@ -23,13 +23,12 @@ import numpy as np
 
 from backend_sim import engine as E
 from backend_sim.config import SimConfig
-from backend_sim.reference import Packet, RefNoC
+from backend_sim.reference import MASK64, Packet, RefNoC, xorshift64star
 from focus_tools.errors import FocusError
 
 PATTERNS = {"uniform": E.PAT_UNIFORM, "transpose": E.PAT_TRANSPOSE, "bitcomp": E.PAT_BITCOMP,
             "hotspot": E.PAT_HOTSPOT, "bitrev": E.PAT_BITREV, "shuffle": E.PAT_SHUFFLE,
             "tornado": E.PAT_TORNADO, "neighbor": E.PAT_NEIGHBOR}
-MASK64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -266,12 +265,8 @@ class RefTraffic:
 
     # ---- RNG and patterns (identical streams to the engine) ----
     def _next(self) -> int:
-        x = self.rng
-        x ^= x >> 12
-        x ^= (x << 25) & MASK64
-        x ^= x >> 27
-        self.rng = x
-        return (x * 0x2545F4914F6CDD1D) & MASK64
+        self.rng, x = xorshift64star(self.rng)
+        return x
 
     def _below(self, n: int) -> int:
         return ((self._next() >> 32) * n) >> 32
