@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from tiny_task import TINY_MODELS, write_tiny_task
-from xdsl.context import Context
-from xdsl.dialects.builtin import Builtin
 from xdsl.parser import Parser
 
-from focus_dialects import get_all_dialects, placed_subop
+from focus_dialects import placed_subop
 from focus_tools.cli import main
+from focus_tools.driver import make_context
 from passes.place_subops import subop_problem
 from passes.placed_subop_check import PlacedSubopCheckPass
 from passes.placement import placement_cost
@@ -37,10 +36,7 @@ def run_place(capsys, *argv) -> tuple[int, str, str]:
 
 
 def parse(text: str):
-    ctx = Context()
-    ctx.load_dialect(Builtin)
-    for name, factory in get_all_dialects().items():
-        ctx.register_dialect(name, factory)
+    ctx = make_context()
     return ctx, Parser(ctx, text).parse_module()
 
 

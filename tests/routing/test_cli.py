@@ -10,12 +10,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from xdsl.context import Context
-from xdsl.dialects.builtin import Builtin
 from xdsl.parser import Parser
 
-from focus_dialects import get_all_dialects, routed_message
+from focus_dialects import routed_message
 from focus_tools.cli import main
+from focus_tools.driver import make_context
 from passes.routed_message_check import RoutedMessageCheckPass
 from passes.routing import Mesh, route_error
 
@@ -39,10 +38,7 @@ def run_route(capsys, *argv) -> tuple[int, str, str]:
 
 
 def parse(text: str):
-    ctx = Context()
-    ctx.load_dialect(Builtin)
-    for name, factory in get_all_dialects().items():
-        ctx.register_dialect(name, factory)
+    ctx = make_context()
     return ctx, Parser(ctx, text).parse_module()
 
 
