@@ -470,6 +470,40 @@ def _router_step(r, t, cf, sc, nod, vcs, vbuf, ob, xl, rq, obuf, obhc, pcq, pchc
 
 
 @njit(cache=True, inline='always', _nrt=False)
+def _free_vcs(ob, port_base, lo, hi):
+    """The output VCs lo..hi of one output port (state rows port_base + vc) not held by a packet (bit per VC)."""
+    a = np.int64(0)
+    for ovc in range(lo, hi + 1):
+        if ob[port_base + ovc, O_INUSE] < 0:
+            a |= np.int64(1) << ovc
+    return a
+
+
+@njit(cache=True, inline='always', _nrt=False)
+def _switch_candidates(u, base, V, D, branch, vcs, ob):
+    """The output ports input VC row u may request in switch allocation; 0: no credit (STALL_FULL).
+    Branch mode: the allocated, not yet sent branches whose output VC has a credit; synchronous: all its
+    route ports, if every one has a credit."""
+    one = np.int64(1)
+    if branch:
+        m = vcs[u, V_VCMASK] & ~vcs[u, V_SENT]
+        cand = np.int64(0)
+        while m != 0:
+            p = _ctz(m)
+            m &= m - 1
+            if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] < D:
+                cand |= one << p
+        return cand
+    m = vcs[u, V_RMASK]
+    while m != 0:
+        p = _ctz(m)
+        m &= m - 1
+        if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
+            return np.int64(0)
+    return vcs[u, V_RMASK]
+
+
+@njit(cache=True, inline='always', _nrt=False)
 def _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr):
     """VC allocation for the batch: requests for every free output VC (in the VC range) at each needed
     port; iSLIP; results (granted port mask or a stall code) in V_VARES, chosen VCs in V_GR."""
@@ -491,11 +525,7 @@ def _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr):
         need = vcs[u, V_RMASK] & ~vcs[u, V_VCMASK]
         if need != 0 and need & (need - 1) == 0:
             p = _ctz(need)
-            a = np.int64(0)
-            for ovc in range(lo, hi + 1):
-                if ob[base + p * V + ovc, O_INUSE] < 0:
-                    a |= one << ovc
-            ws = (a & vcs[u, V_CMASK]) << (p * V)
+            ws = (_free_vcs(ob, base + p * V, lo, hi) & vcs[u, V_CMASK]) << (p * V)
             if ws == 0:
                 vcs[u, V_VARES] = STALL_BUSY
                 return
@@ -522,11 +552,7 @@ def _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr):
             p = _ctz(need)
             need &= need - 1
             if (have_avail >> p) & 1 == 0:
-                a = np.int64(0)
-                for ovc in range(lo, hi + 1):
-                    if ob[base + p * V + ovc, O_INUSE] < 0:
-                        a |= one << ovc
-                scr[4, p] = a
+                scr[4, p] = _free_vcs(ob, base + p * V, lo, hi)
                 have_avail |= one << p
             ws |= (scr[4, p] & cm) << (p * V)
         if is_multi:
@@ -701,38 +727,18 @@ def _sa_fixed_priority(r, cf, vcs, ob, rq):
     input VC took one of them."""
     V = cf[C_NV]
     D = cf[C_D]
+    branch = cf[C_BRANCH] != 0
     base = r * P * V
-    one = np.int64(1)
     used = np.int64(0)
     m = rq[r, RQ_SB]
     while m != 0:
         item = _ctz(m)
         m &= m - 1
         u = base + item
-        if cf[C_BRANCH] != 0:
-            mm = vcs[u, V_VCMASK] & ~vcs[u, V_SENT]
-            cand = np.int64(0)
-            while mm != 0:
-                p = _ctz(mm)
-                mm &= mm - 1
-                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] < D:
-                    cand |= one << p
-            if cand == 0:
-                vcs[u, V_SARES] = STALL_FULL
-                continue
-        else:
-            cand = vcs[u, V_RMASK]
-            mm = cand
-            full = False
-            while mm != 0:
-                p = _ctz(mm)
-                mm &= mm - 1
-                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
-                    full = True
-            if full:
-                vcs[u, V_SARES] = STALL_FULL
-                continue
-        if cand & used != 0:
+        cand = _switch_candidates(u, base, V, D, branch, vcs, ob)
+        if cand == 0:
+            vcs[u, V_SARES] = STALL_FULL
+        elif cand & used != 0:
             vcs[u, V_SARES] = STALL_XBAR
         else:
             used |= cand
@@ -858,34 +864,15 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
         item = _ctz(m0)
         m0 &= m0 - 1
         u = base + item
-        if branch:
-            m = vcs[u, V_VCMASK] & ~vcs[u, V_SENT]
-            cand = np.int64(0)
-            while m != 0:
-                p = _ctz(m)
-                m &= m - 1
-                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] < D:
-                    cand |= one << p
-            if cand == 0:
-                vcs[u, V_SARES] = STALL_FULL
-                continue
-        else:
-            cand = vcs[u, V_RMASK]
-            m = cand
-            full = False
-            while m != 0:
-                p = _ctz(m)
-                m &= m - 1
-                if ob[base + p * V + vcs[u, V_OUT + p], O_OCC] >= D:
-                    full = True
-            if full:
-                vcs[u, V_SARES] = STALL_FULL
-                continue
-            if cand & (cand - 1):
-                multi |= one << item
-                vcs[u, V_SARES] = -1
-                scr[4, item] = cand
-                continue
+        cand = _switch_candidates(u, base, V, D, branch, vcs, ob)
+        if cand == 0:
+            vcs[u, V_SARES] = STALL_FULL
+            continue
+        if not branch and cand & (cand - 1):
+            multi |= one << item
+            vcs[u, V_SARES] = -1
+            scr[4, item] = cand
+            continue
         vcs[u, V_SARES] = -1
         port = scr[7, item]
         vc = item - port * V
@@ -1981,13 +1968,13 @@ _BIG = np.int64(1) << 62
 
 
 @njit(cache=True, _nrt=False)
-def rng_next(sc):
-    """xorshift64*: advance the state in sc[S_RNG]; return 64 output bits as uint64."""
-    x = np.uint64(sc[S_RNG])
+def rng_next(sc, slot=S_RNG):
+    """xorshift64*: advance the state in sc[slot]; return 64 output bits as uint64."""
+    x = np.uint64(sc[slot])
     x ^= x >> np.uint64(12)
     x ^= x << np.uint64(25)
     x ^= x >> np.uint64(27)
-    sc[S_RNG] = np.int64(x)
+    sc[slot] = np.int64(x)
     return x * np.uint64(0x2545F4914F6CDD1D)
 
 
@@ -2000,12 +1987,7 @@ def _rng_below(sc, n):
 @njit(cache=True, _nrt=False)
 def _xorshift_below(sc, slot, n):
     """Uniform integer in [0, n) from the xorshift64* stream in sc[slot]."""
-    x = np.uint64(sc[slot])
-    x ^= x >> np.uint64(12)
-    x ^= x << np.uint64(25)
-    x ^= x >> np.uint64(27)
-    sc[slot] = np.int64(x)
-    y = (x * np.uint64(0x2545F4914F6CDD1D)) >> np.uint64(32)
+    y = rng_next(sc, slot) >> np.uint64(32)
     return np.int64((y * np.uint64(n)) >> np.uint64(32))
 
 
