@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend_sim.booksim_cfg import parse_config_text
-from backend_sim.config import SimConfig
+from backend_sim.config import ROUTERS, SimConfig
 from backend_sim.program import PackedProgram, ProgramBuilder
 from focus_tools.errors import FocusError
 
@@ -383,7 +383,7 @@ def spatial_config(task: SpatialTask, **overrides) -> SimConfig:
 
     nv = geti("num_vcs", 4)
     router = s.get("router", "mc")  # spatial_sim's default since 2025 (before: iq)
-    if router not in ("iq", "mc"):
+    if router not in ROUTERS:
         raise FocusError(f"{task.directory}/task_spec: router = {router}, expected mc or iq")
     width = geti("channel_width", 128)
     vals = {
