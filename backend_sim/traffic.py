@@ -95,6 +95,9 @@ class Protocol:
     measure_latency: bool = True  # sim_type latency
 
 
+SATURATION_FRACTION = 0.95
+
+
 @dataclass
 class TrafficResult:
     stable: bool
@@ -121,7 +124,14 @@ class TrafficResult:
                 d[k] = round(v, 6)
         d["avg_latency"] = d["pkt_lat_avg"]
         d["accepted_rate"] = d["accepted_flit_rate"]
+        d["saturated"] = self.saturated
         return d
+
+    @property
+    def saturated(self) -> bool:
+        """Accepted below 0.95 x offered (the network cannot carry the load), whether or not the latency
+        stayed under the threshold that decides `stable`."""
+        return self.accepted_flit_rate < SATURATION_FRACTION * self.offered_flit_rate
 
 
 # ------------------------------------------------------------------------------------------------

@@ -8,7 +8,14 @@ routers), and memory for a 32x32 mesh.
 (e) program mode: a synthetic layer on a 16x16 mesh (16 memory PEs stream 4-flit multicast packets to 64
     workers that compute 300 cycles per packet and send results to 8 sinks)
 Cycles/s are measured on the simulation loop only (after JIT compilation / cache load and a warm-up),
-as wall time and as process CPU time (the machine may be shared). Usage: python bench/sim_speed.py [--cycles N]
+as wall time and as process CPU time (the machine may be shared).
+
+With --booksim PATH (a BookSim2 binary you built, github.com/booksim/booksim2), case (a)'s configuration
+is also written as a BookSim2 configuration file and run through BookSim2 and through `focus noc
+--booksim-cfg`, alternately, --repeat times; it prints both speeds (BookSim's "Total run time", our
+`sim_seconds`: the simulation loops alone) and their ratio, measured in the same run on the same machine.
+
+Usage: python bench/sim_speed.py [--cycles N] [--booksim PATH [--repeat K]]
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # idle BLAS threads spin and
 import argparse
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +52,15 @@ def measure(side: int, rate: float, cycles: int, warm: int = 2000) -> tuple[floa
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cycles", type=int, default=100_000, help="measured cycles for (a) and (b)")
+    ap.add_argument("--booksim", help="a BookSim2 binary: also compare speed on case (a)'s configuration")
+    ap.add_argument("--repeat", type=int, default=3, help="alternating runs of each simulator for --booksim")
     args = ap.parse_args()
+    if args.booksim and not Path(args.booksim).is_file():
+        print(f"sim_speed: --booksim {args.booksim}: no such file, expected a BookSim2 binary", file=sys.stderr)
+        return 2
+    if args.repeat < 1:
+        print(f"sim_speed: --repeat {args.repeat}: expected at least 1", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     warm_up_jit()
     print(f"jit compile/cache load: {time.perf_counter() - t0:.1f} s")
@@ -61,7 +77,28 @@ def main() -> int:
     res.raise_if_failed()
     print(f"{'(e) program 16x16 layer':24s} {res.total_cycles / res.sim_seconds:10,.0f} cycles/s wall  "
           f"({res.total_cycles} cycles in {res.sim_seconds:.2f} s, {res.flits_ejected} flits ejected)")
+    if args.booksim:
+        compare_booksim(args.booksim, args.repeat)
     return 0
+
+
+def compare_booksim(binary: str, repeat: int) -> None:
+    """Case (a) as one BookSim2 configuration file, through BookSim2 and through our engine, alternately."""
+    from booksim_fidelity import CONFIG, run_booksim, run_ours
+
+    rates: dict[str, list[float]] = {"BookSim2": [], "focus": []}
+    with tempfile.TemporaryDirectory(prefix="sim_speed_booksim_") as tmp:
+        for i in range(repeat):
+            cfg = Path(tmp) / f"case_a_{i}.cfg"  # one file per run: run_booksim keeps BookSim's log beside it
+            cfg.write_text(CONFIG.format(vcs=2, buf=4, flits=1, rate=0.1, seed=0))
+            for name, run in (("BookSim2", lambda c: run_booksim(binary, c)), ("focus", run_ours)):
+                out = run(cfg)
+                rates[name].append(out["cycles"] / out["seconds"])
+    print(f"(a) as one BookSim2 configuration file, {repeat} alternating runs each, simulation loop only:")
+    for name, rs in rates.items():
+        print(f"    {name:9s} {min(rs):10,.0f} - {max(rs):10,.0f} cycles/s")
+    ratio = sorted(rates["focus"])[repeat // 2] / sorted(rates["BookSim2"])[repeat // 2]
+    print(f"    focus / BookSim2 (medians): {ratio:.1f}x (target: over 10x)")
 
 
 def layer_program():

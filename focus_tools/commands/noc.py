@@ -4,7 +4,8 @@
 [--warmup 1000] [--json]`: packets created during the measured cycles (after the warm-up) are measured
 until delivered; prints avg_latency (creation to tail ejection), accepted_rate (flits/node/cycle in the
 measured window), cycles and sim_seconds. `--sweep [START:STOP:STEP]` prints the latency-load curve
-(rates in flits/node/cycle) up to the first unstable point.
+(rates in flits/node/cycle) up to the first unstable point; `saturated` marks points whose accepted rate
+is below 0.95 x offered.
 
 `focus noc --booksim-cfg FILE [key=value ...]` runs a BookSim2 configuration with BookSim's measurement
 protocol and prints pkt_lat_avg, net_lat_avg, flit_lat_avg, accepted_flit_rate, hops_avg, cycles and
@@ -111,9 +112,10 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, indent=1, sort_keys=True))
         else:
-            print("rate      avg_latency  accepted_rate  stable")
+            print("rate      avg_latency  accepted_rate  stable  saturated")
             for row in rows:
-                print(f"{row['rate']:<9} {row['avg_latency']:<12} {row['accepted_rate']:<14} {row['stable']}")
+                print(f"{row['rate']:<9} {row['avg_latency']:<12} {row['accepted_rate']:<14} {row['stable']!s:<7} "
+                      f"{row['saturated']}")
         return 0
     res = simulate_traffic(cfg, spec, warmup=args.warmup, cycles=args.cycles, latency_thres=args.latency_thres)
     out = res.to_json()

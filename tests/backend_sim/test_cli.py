@@ -88,6 +88,9 @@ def test_noc_sweep_stops_at_saturation(capsys):
     rows = json.loads(out)
     assert code == 0 and rows[-1]["stable"] is False and all(r["stable"] for r in rows[:-1])
     assert [r["rate"] for r in rows][:2] == [0.2, 0.5]
+    # saturated: accepted below 0.95 x offered (the first point is far below saturation, the last beyond it)
+    assert rows[0]["saturated"] is False and rows[-1]["saturated"] is True
+    assert all(r["saturated"] == (r["accepted_rate"] < 0.95 * r["rate"]) for r in rows)
 
 
 def test_noc_booksim_cfg(capsys):
