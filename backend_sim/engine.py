@@ -504,6 +504,37 @@ def _switch_candidates(u, base, V, D, branch, vcs, ob):
 
 
 @njit(cache=True, inline='always', _nrt=False)
+def _accept_one_per_port(g, ptr, scr):
+    """VC-allocation accept: an input takes its granted output VCs `g` in round-robin order from `ptr`,
+    at most one per output port (scr[7, w]: the port of output VC w); returns (taken, first taken)."""
+    one = np.int64(1)
+    chosen = np.int64(0)
+    ports = np.int64(0)
+    first = -1
+    while g != 0:
+        w = _first_from(g, ptr)
+        g &= ~(one << w)
+        p = scr[7, w]
+        if (ports >> p) & 1 == 0:
+            ports |= one << p
+            chosen |= one << w
+            if first < 0:
+                first = w
+    return chosen, first
+
+
+@njit(cache=True, inline='always', _nrt=False)
+def _move_va_pointers(alp, r, PV, u, chosen, first):
+    """iSLIP pointer update for input u that accepted `chosen` (first in round-robin order: `first`):
+    each taken output's grant pointer goes past u, u's accept pointer past `first`."""
+    while chosen != 0:
+        w = _ctz(chosen)
+        chosen &= chosen - 1
+        alp[r, w] = _inc(u, PV)
+    alp[r, PV + u] = _inc(first, PV)
+
+
+@njit(cache=True, inline='always', _nrt=False)
 def _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr):
     """VC allocation for the batch: requests for every free output VC (in the VC range) at each needed
     port; iSLIP; results (granted port mask or a stall code) in V_VARES, chosen VCs in V_GR."""
@@ -637,27 +668,9 @@ def _va_evaluate(r, cf, sc, vcs, ob, rq, alp, scr):
         while m != 0:
             u = _ctz(m)
             m &= m - 1
-            mm = scr[0, u]
-            ptr = alp[r, PV + u]
-            chosen = np.int64(0)
-            ports = np.int64(0)
-            first = -1
-            while mm != 0:
-                w = _first_from(mm, ptr)
-                mm &= ~(one << w)
-                p = scr[7, w]
-                if (ports >> p) & 1 == 0:
-                    ports |= one << p
-                    chosen |= one << w
-                    if first < 0:
-                        first = w
+            chosen, first = _accept_one_per_port(scr[0, u], alp[r, PV + u], scr)
             scr[3, u] = chosen
-            mm = chosen
-            while mm != 0:
-                w = _ctz(mm)
-                mm &= mm - 1
-                alp[r, w] = _inc(u, PV)
-            alp[r, PV + u] = _inc(first, PV)
+            _move_va_pointers(alp, r, PV, u, chosen, first)
     m = requesters
     while m != 0:
         item = _ctz(m)
@@ -792,30 +805,12 @@ def _islip_va(PV, alp, r, iters, V, scr, requesters):
             scr[2, u] = 0
             if g == 0:
                 continue
-            ptr = alp[r, PV + u]
-            chosen = np.int64(0)
-            ports = np.int64(0)
-            first = -1
-            m = g
-            while m != 0:
-                w = _first_from(m, ptr)
-                m &= ~(one << w)
-                p = scr[7, w]
-                if (ports >> p) & 1 == 0:
-                    ports |= one << p
-                    chosen |= one << w
-                    if first < 0:
-                        first = w
+            chosen, first = _accept_one_per_port(g, alp[r, PV + u], scr)
             scr[3, u] = chosen
             in_matched |= one << u
             out_matched |= chosen
             if it == 0:
-                m = chosen
-                while m != 0:
-                    w = _ctz(m)
-                    m &= m - 1
-                    alp[r, w] = _inc(u, PV)
-                alp[r, PV + u] = _inc(first, PV)
+                _move_va_pointers(alp, r, PV, u, chosen, first)
         m_in = requesters & in_matched
         while m_in != 0:
             u = _ctz(m_in)
@@ -952,7 +947,7 @@ def _sa_evaluate(r, cf, vcs, ob, rq, alp, scr):
                 alp[r, 2 * PV + o] = _inc(i, P)
                 alp[r, 2 * PV + P + i] = _inc(o, P)
     else:
-        _islip(P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, 1, scr, vcs, base, branch)
+        _islip(P, P, alp, r, 2 * PV, 2 * PV + P, cf[C_ITERS], V, scr, vcs, base, branch)
     m0 = rq[r, RQ_SB] & ~multi
     while m0 != 0:
         item = _ctz(m0)
@@ -999,12 +994,10 @@ def _sa_recheck(r, cf, vcs, ob, rq):
 
 
 @njit(cache=True, _nrt=False)
-def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, branch):
-    """iSLIP with persistent pointers alp[r, goff + out] (grant) and alp[r, aoff + in] (accept).
-
-    kind 0 (VC allocation): an input takes its granted outputs in round-robin order, one per port
-    (output // V). kind 1 (switch allocation): the first granted output's VC label takes all its granted
-    outputs; a synchronous multicast VC only when all its route ports are granted."""
+def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, scr, vcs, base, branch):
+    """iSLIP for switch allocation with persistent pointers alp[r, goff + out] (grant) and
+    alp[r, aoff + in] (accept): the first granted output's VC label takes all its granted outputs; a
+    synchronous multicast VC only when all its route ports are granted. (VC allocation: `_islip_va`.)"""
     in_matched = np.int64(0)
     out_matched = np.int64(0)
     for i in range(n_in):
@@ -1029,39 +1022,26 @@ def _islip(n_in, n_out, alp, r, goff, aoff, iters, V, kind, scr, vcs, base, bran
             ptr = alp[r, aoff + u]
             chosen = np.int64(0)
             first = -1
-            if kind == 0:
-                ports = np.int64(0)
-                m = g
-                while m != 0:
-                    w = _first_from(m, ptr)
-                    m &= ~(np.int64(1) << w)
-                    p = scr[7, w]
-                    if (ports >> p) & 1 == 0:
-                        ports |= np.int64(1) << p
-                        chosen |= np.int64(1) << w
-                        if first < 0:
-                            first = w
-            else:
-                tried = np.int64(0)
-                m = g
-                while m != 0:
-                    w = _first_from(m, ptr)
-                    m &= ~(np.int64(1) << w)
-                    vc = scr[5, u * P + w]
-                    if (tried >> vc) & 1:
+            tried = np.int64(0)
+            m = g
+            while m != 0:
+                w = _first_from(m, ptr)
+                m &= ~(np.int64(1) << w)
+                vc = scr[5, u * P + w]
+                if (tried >> vc) & 1:
+                    continue
+                tried |= np.int64(1) << vc
+                mine = np.int64(0)
+                for x in range(P):
+                    if (g >> x) & 1 and scr[5, u * P + x] == vc:
+                        mine |= np.int64(1) << x
+                if not branch:
+                    need = vcs[base + u * V + vc, V_RMASK]
+                    if mine & need != need:
                         continue
-                    tried |= np.int64(1) << vc
-                    mine = np.int64(0)
-                    for x in range(P):
-                        if (g >> x) & 1 and scr[5, u * P + x] == vc:
-                            mine |= np.int64(1) << x
-                    if not branch:
-                        need = vcs[base + u * V + vc, V_RMASK]
-                        if mine & need != need:
-                            continue
-                    chosen = mine
-                    first = w
-                    break
+                chosen = mine
+                first = w
+                break
             if chosen == 0:
                 continue
             scr[3, u] = chosen

@@ -400,18 +400,18 @@ class RefTraffic:
         return self.infl == 0 and self.noc.credits_alive == 0 and not self.noc.events
 
     def drain_measured(self, limit: int) -> bool:
-        for _ in range(limit):
-            if self.measured_done():
-                break
-            self._step()
-        return self.measured_done()
+        return self._step_until(self.measured_done, limit)
 
     def drain_all(self, limit: int) -> bool:
+        return self._step_until(self.all_done, limit)
+
+    def _step_until(self, done, limit: int) -> bool:
+        """Step until `done()` holds, at most `limit` cycles; return whether it holds."""
         for _ in range(limit):
-            if self.all_done():
+            if done():
                 break
             self._step()
-        return self.all_done()
+        return done()
 
     def clear_stats(self) -> None:
         big = int(E._BIG)
