@@ -30,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchutil import machine
 
+from backend_sim.traffic import SATURATION_FRACTION
+
 CONFIG = """topology = mesh;
 k = 8;
 n = 2;
@@ -132,7 +134,7 @@ def main() -> int:
         o = [ours[(vcs, buf, flits, rate, s)] for s in seeds]
         bl, ol = mean(b, "pkt_lat_avg"), mean(o, "pkt_lat_avg")
         ba, oa = mean(b, "accepted_flit_rate"), mean(o, "accepted_flit_rate")
-        if ba < 0.95 * rate:
+        if ba < SATURATION_FRACTION * rate:
             verdict = "BookSim saturated (not judged)"
         else:
             judged += 1
